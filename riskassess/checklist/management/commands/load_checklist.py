@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from riskassess.checklist.models import Checklist, Status
+from riskassess.checklist.services import load_checklist
+from riskassess.checklist.spec import ChecklistFileError, parse
+
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "foundation-model-risks.yaml"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update a checklist from a YAML file (the default foundation-model "
+        "checklist when PATH is omitted). Loading the same file twice changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=str(DEFAULT_FILE))
+        parser.add_argument(
+            "--status",
+            choices=[s.value for s in Status],
+            help="Set the checklist's status (new checklists default to published).",
+        )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when this slug and version are already loaded (keeps admin edits).",
+        )
+
+    def handle(self, *args, path: str, status: str | None, if_missing: bool, **options):
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            spec = parse(raw)
+        except ChecklistFileError as exc:
+            raise CommandError(f"{path} is not a valid checklist:\n  " + "\n  ".join(exc.errors))
+        if if_missing:
+            existing = Checklist.objects.filter(slug=spec.slug, version=spec.version).first()
+            if existing is not None:
+                self.stdout.write(f"{existing} is already loaded; left as it is.")
+                return
+        checklist, counts = load_checklist(spec, status=status)
+        summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
+        self.stdout.write(f"{checklist} [{checklist.slug}, {checklist.status}]: {summary}.")

@@ -1,0 +1,21 @@
+"""Test settings: the real settings, with test-only environment defaults.
+
+pytest-django configures Django before any conftest runs, so the defaults
+have to be in place when riskassess.settings is imported.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 60)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from riskassess.settings import *  # noqa: E402,F403
+
+# Fast hashing: tests create many users and log them in.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
