@@ -91,4 +91,8 @@ def env_database(name: str, default: str) -> dict:
         # SQLite connections are cheap; keeping them open across threads is not.
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+        # BEGIN IMMEDIATE takes the write lock when a transaction starts, so two
+        # writers queue instead of one failing with "database is locked" half-way,
+        # and a version check made inside a transaction cannot go stale.
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     return config

@@ -40,10 +40,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set: list the host names the app serves.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "riskassess.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "riskassess.accounts",
     "riskassess.checklist",
+    "riskassess.assessments",
+    "riskassess.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

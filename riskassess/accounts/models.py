@@ -23,6 +23,14 @@ class TeamQuerySet(models.QuerySet):
     def for_user(self, user) -> "TeamQuerySet":
         return self.filter(memberships__user=user)
 
+    def annotate_role(self, user) -> "TeamQuerySet":
+        """Add `.role`, the user's role in each team (the queryset must be limited to their teams)."""
+        return self.annotate(
+            role=models.Subquery(
+                Membership.objects.filter(team=models.OuterRef("pk"), user=user).values("role")[:1]
+            )
+        )
+
 
 class Team(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -1,5 +1,7 @@
 """Read the catalogue as whole trees, in a fixed number of queries."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 
 from riskassess.checklist.models import Category, Checklist, Item, Option
@@ -14,30 +16,41 @@ def visible_checklists(user) -> QuerySet[Checklist]:
     )
 
 
-def checklist_tree(checklist: Checklist, *, include_inactive: bool = False) -> list[Category]:
-    """Categories with `.item_list` (each item with `.option_list`, its own or the scale).
+def checklist_trees(checklist_ids: Iterable[int]) -> dict[int, list[Category]]:
+    """Every category of each checklist with `.item_list`, each item with `.option_list`.
 
-    Three queries whatever the size: categories, items, options.
+    Inactive rows are included (callers decide what to show); `.option_list`
+    is the item's own active options, or else the checklist's active scale.
+    Three queries whatever the number of checklists and items.
     """
-    categories = checklist.categories.order_by("order", "pk")
-    items = Item.objects.filter(checklist=checklist).order_by("order", "pk")
-    options = Option.objects.filter(checklist=checklist).order_by("order", "pk")
-    if not include_inactive:
-        categories = categories.filter(active=True)
-        items = items.filter(active=True)
-        options = options.filter(active=True)
+    ids = set(checklist_ids)
+    categories = Category.objects.filter(checklist_id__in=ids).order_by("order", "pk")
+    items = Item.objects.filter(checklist_id__in=ids).order_by("order", "pk")
+    options = Option.objects.filter(checklist_id__in=ids, active=True).order_by("order", "pk")
 
-    scale, own = [], {}
+    scales: dict[int, list[Option]] = {}
+    own: dict[int, list[Option]] = {}
     for option in options:
         if option.item_id is None:
-            scale.append(option)
+            scales.setdefault(option.checklist_id, []).append(option)
         else:
             own.setdefault(option.item_id, []).append(option)
     by_category: dict[int, list[Item]] = {}
     for item in items:
-        item.option_list = own.get(item.pk, scale)
+        item.option_list = own.get(item.pk) or scales.get(item.checklist_id, [])
         by_category.setdefault(item.category_id, []).append(item)
-    tree = list(categories)
-    for category in tree:
+    trees: dict[int, list[Category]] = {checklist_id: [] for checklist_id in ids}
+    for category in categories:
         category.item_list = by_category.get(category.pk, [])
+        trees[category.checklist_id].append(category)
+    return trees
+
+
+def checklist_tree(checklist: Checklist) -> list[Category]:
+    """The active categories and items of one checklist, for browsing."""
+    tree = []
+    for category in checklist_trees([checklist.pk])[checklist.pk]:
+        category.item_list = [item for item in category.item_list if item.active]
+        if category.active:
+            tree.append(category)
     return tree

@@ -1,0 +1,143 @@
+"""An assessment as plain data: what it is scored with, and the scoring of it.
+
+`assessment_data` is the one place that turns the database into the
+structure below; the questionnaire, the dashboard, the results page and every
+report read it. A submitted assessment's data is its frozen snapshot, so it is
+the same today as on the day it was submitted.
+
+    {"checklist": {"id", "slug", "version", "name", "source", "thresholds"},
+     "categories": [{"key", "name", "reference", "description", "weight"}],
+     "items": [{"key", "category", "question", "guidance", "mitigation",
+                "reference", "weight", "critical", "required",
+                "options": [{"key", "label", "risk", "not_applicable"}],
+                "answer": option key or None, "comment", "version",
+                "answered_by", "answered_at"}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from riskassess.assessments import scoring
+from riskassess.assessments.models import Answer, Assessment
+from riskassess.checklist.selectors import checklist_trees
+
+
+def _option(option) -> dict:
+    return {
+        "key": option.key,
+        "label": option.label,
+        "risk": option.risk,
+        "not_applicable": option.not_applicable,
+    }
+
+
+def _live(assessment: Assessment, tree, answers: dict[int, Answer]) -> dict:
+    checklist = assessment.checklist
+    categories, items = [], []
+    for category in tree:
+        # Retired rows drop out of new work but stay where they were answered.
+        kept = [item for item in category.item_list if item.active or item.pk in answers]
+        if not kept or not (category.active or any(item.pk in answers for item in kept)):
+            continue
+        categories.append(
+            {
+                "key": category.key,
+                "name": category.name,
+                "reference": category.reference,
+                "description": category.description,
+                "weight": category.weight,
+            }
+        )
+        for item in kept:
+            answer = answers.get(item.pk)
+            options = {option.pk: option for option in item.option_list}
+            chosen = options.get(answer.option_id) if answer and answer.option_id else None
+            items.append(
+                {
+                    "key": item.key,
+                    "category": category.key,
+                    "question": item.question,
+                    "guidance": item.guidance,
+                    "mitigation": item.mitigation,
+                    "reference": item.reference,
+                    "weight": item.weight,
+                    "critical": item.critical,
+                    "required": item.required,
+                    "options": [_option(option) for option in item.option_list],
+                    "answer": chosen.key if chosen else None,
+                    "comment": answer.comment if answer else "",
+                    "version": answer.version if answer else 0,
+                    "answered_by": answer.updated_by.get_username() if answer and answer.updated_by else "",
+                    "answered_at": answer.updated_at.isoformat() if answer else None,
+                }
+            )
+    return {
+        "checklist": {
+            "id": checklist.pk,
+            "slug": checklist.slug,
+            "version": checklist.version,
+            "name": checklist.name,
+            "source": checklist.source,
+            "thresholds": checklist.thresholds,
+        },
+        "categories": categories,
+        "items": items,
+    }
+
+
+def assessment_data_many(assessments: Iterable[Assessment]) -> dict[UUID, dict]:
+    """Data for several assessments in a fixed number of queries (none for submitted ones).
+
+    The assessments must have been fetched with select_related("checklist").
+    """
+    result: dict[UUID, dict] = {}
+    drafts = []
+    for assessment in assessments:
+        if assessment.snapshot is not None:
+            result[assessment.pk] = assessment.snapshot
+        else:
+            drafts.append(assessment)
+    if not drafts:
+        return result
+    trees = checklist_trees({a.checklist_id for a in drafts})
+    answers: dict[UUID, dict[int, Answer]] = {a.pk: {} for a in drafts}
+    for answer in Answer.objects.filter(assessment__in=drafts).select_related("updated_by"):
+        answers[answer.assessment_id][answer.item_id] = answer
+    for assessment in drafts:
+        result[assessment.pk] = _live(assessment, trees[assessment.checklist_id], answers[assessment.pk])
+    return result
+
+
+def assessment_data(assessment: Assessment) -> dict:
+    return assessment_data_many([assessment])[assessment.pk]
+
+
+def chosen_option(item: dict) -> dict | None:
+    """The option the item was answered with, or None."""
+    if item["answer"] is None:
+        return None
+    return next((o for o in item["options"] if o["key"] == item["answer"]), None)
+
+
+def score_data(data: dict) -> scoring.Result:
+    """Score assessment data with weighted-exposure-v1 (contracts.md §1)."""
+    categories = [scoring.CategoryInput(key=c["key"], weight=c["weight"]) for c in data["categories"]]
+    items = []
+    for item in data["items"]:
+        option = chosen_option(item)
+        items.append(
+            scoring.ItemInput(
+                key=item["key"],
+                category=item["category"],
+                weight=item["weight"],
+                critical=item["critical"],
+                required=item["required"],
+                answered=option is not None,
+                not_applicable=bool(option and option["not_applicable"]),
+                risk=option["risk"] if option else None,
+            )
+        )
+    thresholds = scoring.Thresholds(**data["checklist"]["thresholds"])
+    return scoring.score(categories, items, thresholds)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from riskassess.assessments import questionnaire, views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("assessments/new/", views.assessment_new, name="assessment_new"),
+    path("a/<uuid:assessment_id>/", views.assessment_home, name="assessment"),
+    path("a/<uuid:assessment_id>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("a/<uuid:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),
+    path("a/<uuid:assessment_id>/reopen/", views.assessment_reopen, name="assessment_reopen"),
+    path("a/<uuid:assessment_id>/delete/", views.assessment_delete, name="assessment_delete"),
+    path("a/<uuid:assessment_id>/q/", questionnaire.questionnaire_start, name="questionnaire_start"),
+    path(
+        "a/<uuid:assessment_id>/q/<str:category_key>/",
+        questionnaire.questionnaire,
+        name="questionnaire",
+    ),
+    path(
+        "a/<uuid:assessment_id>/answers/<str:item_key>/",
+        questionnaire.answer_save,
+        name="answer_save",
+    ),
+]
