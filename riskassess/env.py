@@ -61,7 +61,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
         return default
     items = [part.strip() for part in value.split(",")]
     if any(not item for item in items):
-        raise ImproperlyConfigured(f"{name}={value!r} has an empty entry: separate values with commas.")
+        raise ImproperlyConfigured(
+            f"{name}={value!r} has an empty entry: separate values with commas."
+        )
     return items
 
 

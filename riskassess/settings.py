@@ -32,7 +32,7 @@ if SECRET_KEY is None:
             "SECRET_KEY is not set. Set it to a long random string in production "
             "(or DEBUG=1 for development, which uses an insecure built-in key)."
         )
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50+ random characters.")
 

@@ -46,7 +46,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         try:
             hash(key)
         except TypeError:
-            raise FileFormatError(f"line {key_node.start_mark.line + 1}: a key must be a plain value")
+            raise FileFormatError(
+                f"line {key_node.start_mark.line + 1}: a key must be a plain value"
+            ) from None
         if key in mapping:
             raise FileFormatError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
         mapping[key] = loader.construct_object(value_node, deep=deep)

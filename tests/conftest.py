@@ -6,9 +6,9 @@ alice owns the team, bob edits, vera only views, charlie is in another team.
 import pytest
 
 from riskassess.accounts.models import Membership, Role, Team, User
+from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import parse
-from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
 
 
 def make_user(username: str) -> User:

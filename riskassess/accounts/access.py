@@ -14,7 +14,10 @@ def require_role(membership_role: str, needed: str) -> None:
 
 
 def get_team_for_user(user, team_id, needed: str = Role.VIEWER) -> Team:
-    """The team if `user` is a member with at least `needed`: 404 for outsiders, 403 for weaker roles."""
+    """The team if `user` is a member with at least `needed`.
+
+    404 for outsiders (the team's existence is not revealed), 403 for weaker roles.
+    """
     if not user.is_authenticated:
         raise Http404
     team = get_object_or_404(

@@ -24,7 +24,7 @@ class TeamQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
     def annotate_role(self, user) -> "TeamQuerySet":
-        """Add `.role`, the user's role in each team (the queryset must be limited to their teams)."""
+        """Add `.role`: the user's role in each team (limit the queryset to their teams)."""
         return self.annotate(
             role=models.Subquery(
                 Membership.objects.filter(team=models.OuterRef("pk"), user=user).values("role")[:1]

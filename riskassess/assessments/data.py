@@ -69,7 +69,9 @@ def _live(assessment: Assessment, tree, answers: dict[int, Answer]) -> dict:
                     "answer": chosen.key if chosen else None,
                     "comment": answer.comment if answer else "",
                     "version": answer.version if answer else 0,
-                    "answered_by": answer.updated_by.get_username() if answer and answer.updated_by else "",
+                    "answered_by": answer.updated_by.get_username()
+                    if answer and answer.updated_by
+                    else "",
                     "answered_at": answer.updated_at.isoformat() if answer else None,
                 }
             )
@@ -106,7 +108,9 @@ def assessment_data_many(assessments: Iterable[Assessment]) -> dict[UUID, dict]:
     for answer in Answer.objects.filter(assessment__in=drafts).select_related("updated_by"):
         answers[answer.assessment_id][answer.item_id] = answer
     for assessment in drafts:
-        result[assessment.pk] = _live(assessment, trees[assessment.checklist_id], answers[assessment.pk])
+        result[assessment.pk] = _live(
+            assessment, trees[assessment.checklist_id], answers[assessment.pk]
+        )
     return result
 
 
@@ -123,7 +127,9 @@ def chosen_option(item: dict) -> dict | None:
 
 def score_data(data: dict) -> scoring.Result:
     """Score assessment data with weighted-exposure-v1 (contracts.md §1)."""
-    categories = [scoring.CategoryInput(key=c["key"], weight=c["weight"]) for c in data["categories"]]
+    categories = [
+        scoring.CategoryInput(key=c["key"], weight=c["weight"]) for c in data["categories"]
+    ]
     items = []
     for item in data["items"]:
         option = chosen_option(item)

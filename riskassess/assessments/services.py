@@ -83,7 +83,9 @@ def _answer_state(answer: Answer | None) -> dict:
 
 def _validate(item: Item, option_key: str | None, comment: str, options: dict):
     if "\x00" in comment:
-        raise AnswerError("comment", "The comment contains a NUL character, which cannot be stored.")
+        raise AnswerError(
+            "comment", "The comment contains a NUL character, which cannot be stored."
+        )
     if len(comment) > COMMENT_MAX:
         raise AnswerError(
             "comment",
@@ -94,7 +96,9 @@ def _validate(item: Item, option_key: str | None, comment: str, options: dict):
     option = options.get(option_key)
     if option is None:
         allowed = ", ".join(options) or "none"
-        raise AnswerError("option", f"{option_key!r} is not an answer to {item.key}; allowed: {allowed}.")
+        raise AnswerError(
+            "option", f"{option_key!r} is not an answer to {item.key}; allowed: {allowed}."
+        )
     if option.not_applicable and not comment.strip():
         raise AnswerError(
             "comment", f"'{option.label}' needs a justification: say in the comment why."
@@ -170,8 +174,8 @@ def save_answer(
 @transaction.atomic
 def submit(*, assessment: Assessment, user) -> Assessment:
     """Freeze the assessment with everything it is scored with; needs all required answers."""
-    assessment = Assessment.objects.select_for_update().select_related("checklist").get(
-        pk=assessment.pk
+    assessment = (
+        Assessment.objects.select_for_update().select_related("checklist").get(pk=assessment.pk)
     )
     if assessment.status != Status.DRAFT:
         raise Locked

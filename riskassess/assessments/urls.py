@@ -10,7 +10,9 @@ urlpatterns = [
     path("a/<uuid:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),
     path("a/<uuid:assessment_id>/reopen/", views.assessment_reopen, name="assessment_reopen"),
     path("a/<uuid:assessment_id>/delete/", views.assessment_delete, name="assessment_delete"),
-    path("a/<uuid:assessment_id>/q/", questionnaire.questionnaire_start, name="questionnaire_start"),
+    path(
+        "a/<uuid:assessment_id>/q/", questionnaire.questionnaire_start, name="questionnaire_start"
+    ),
     path(
         "a/<uuid:assessment_id>/q/<str:category_key>/",
         questionnaire.questionnaire,

@@ -61,7 +61,7 @@ class Checklist(models.Model):
                 & Q(threshold_critical__gt=models.F("threshold_high"))
                 & Q(threshold_critical__lte=100),
                 name="checklist_thresholds_ordered",
-                violation_error_message="Thresholds must satisfy 0 < medium < high < critical ≤ 100.",
+                violation_error_message="Thresholds need 0 < medium < high < critical ≤ 100.",
             ),
         ]
 
@@ -142,7 +142,9 @@ class Item(models.Model):
                 checklist_id=self.category.checklist_id, key=self.key
             ).exclude(pk=self.pk)
             if clash.exists():
-                raise ValidationError({"key": f"Item key {self.key} is already used in this checklist."})
+                raise ValidationError(
+                    {"key": f"Item key {self.key} is already used in this checklist."}
+                )
 
 
 class Option(models.Model):
@@ -170,7 +172,9 @@ class Option(models.Model):
                 name="unique_scale_option_key",
             ),
             models.UniqueConstraint(
-                fields=["item", "key"], condition=Q(item__isnull=False), name="unique_item_option_key"
+                fields=["item", "key"],
+                condition=Q(item__isnull=False),
+                name="unique_item_option_key",
             ),
             models.CheckConstraint(
                 condition=(Q(not_applicable=True) & Q(risk__isnull=True))
@@ -187,6 +191,10 @@ class Option(models.Model):
 
     def clean(self) -> None:
         if self.not_applicable and self.risk is not None:
-            raise ValidationError({"risk": "A 'not applicable' option has no risk: leave it empty."})
+            raise ValidationError(
+                {"risk": "A 'not applicable' option has no risk: leave it empty."}
+            )
         if not self.not_applicable and self.risk is None:
-            raise ValidationError({"risk": "Give a risk between 0.0 and 1.0, or tick 'not applicable'."})
+            raise ValidationError(
+                {"risk": "Give a risk between 0.0 and 1.0, or tick 'not applicable'."}
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+
 from django.db import models, transaction
 
 from riskassess import yamlfiles
@@ -41,7 +42,9 @@ def _remove_missing(queryset: models.QuerySet, counts: Counter) -> None:
                 counts["retired"] += 1
 
 
-def _load_options(checklist: Checklist, item: Item | None, specs: list[OptionSpec], counts: Counter):
+def _load_options(
+    checklist: Checklist, item: Item | None, specs: list[OptionSpec], counts: Counter
+):
     for order, spec in enumerate(specs):
         _upsert(
             Option,
@@ -56,7 +59,9 @@ def _load_options(checklist: Checklist, item: Item | None, specs: list[OptionSpe
             counts,
         )
     keys = [spec.key for spec in specs]
-    _remove_missing(Option.objects.filter(checklist=checklist, item=item).exclude(key__in=keys), counts)
+    _remove_missing(
+        Option.objects.filter(checklist=checklist, item=item).exclude(key__in=keys), counts
+    )
 
 
 @transaction.atomic
@@ -170,6 +175,9 @@ def export_checklist(checklist: Checklist) -> dict:
             if item.pk in own:
                 data["options"] = own[item.pk]
             items.append(data)
+        if not items:
+            # Every item retired: a category without items is not a valid file entry.
+            continue
         categories.append(
             {
                 "key": category.key,
@@ -204,4 +212,3 @@ def duplicate_as_draft(checklist: Checklist) -> Checklist:
     data["version"] = newest + 1
     copy, _ = load_checklist(validate(data), status=Status.DRAFT)
     return copy
-

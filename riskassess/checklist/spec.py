@@ -140,7 +140,9 @@ class _Checker:
         result, seen = [], set()
         for index, raw in enumerate(value):
             here = _where(where, raw, index)
-            data = self.mapping(raw, here, {"key", "label", "risk", "not_applicable"}, {"key", "label"})
+            data = self.mapping(
+                raw, here, {"key", "label", "risk", "not_applicable"}, {"key", "label"}
+            )
             if data is None:
                 continue
             key = self.key(data, here)
@@ -155,7 +157,11 @@ class _Checker:
                 self.fail(f"{here}.risk", "a not_applicable option has no risk")
                 risk = None
             elif not na:
-                if isinstance(risk, bool) or not isinstance(risk, (int, float)) or not 0 <= risk <= 1:
+                if (
+                    isinstance(risk, bool)
+                    or not isinstance(risk, (int, float))
+                    or not 0 <= risk <= 1
+                ):
                     self.fail(f"{here}.risk", f"must be a number from 0.0 to 1.0 (got {risk!r})")
                     risk = 0.0
                 risk = float(risk)
@@ -168,8 +174,15 @@ class _Checker:
 _TOP = {"slug", "name", "version", "description", "source", "thresholds", "scale", "categories"}
 _CATEGORY = {"key", "name", "reference", "weight", "description", "items"}
 _ITEM = {
-    "key", "question", "guidance", "mitigation", "reference",
-    "weight", "critical", "required", "options",
+    "key",
+    "question",
+    "guidance",
+    "mitigation",
+    "reference",
+    "weight",
+    "critical",
+    "required",
+    "options",
 }
 
 
@@ -201,7 +214,9 @@ def validate(data: Any) -> ChecklistSpec:
         for name in thresholds:
             thresholds[name] = check.number(raw_thresholds, name, "thresholds", thresholds[name])
         if not 0 < thresholds["medium"] < thresholds["high"] < thresholds["critical"] <= 100:
-            check.fail("thresholds", f"must satisfy 0 < medium < high < critical <= 100 (got {thresholds})")
+            check.fail(
+                "thresholds", f"must satisfy 0 < medium < high < critical <= 100 (got {thresholds})"
+            )
 
     scale = check.options(top.get("scale"), "scale")
     categories: list[CategorySpec] = []
@@ -247,7 +262,9 @@ def validate(data: Any) -> ChecklistSpec:
             item_keys.add(item_key)
             weight = item.get("weight", 3)
             if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 5:
-                check.fail(f"{item_here}.weight", f"must be a whole number from 1 to 5 (got {weight!r})")
+                check.fail(
+                    f"{item_here}.weight", f"must be a whole number from 1 to 5 (got {weight!r})"
+                )
                 weight = 3
             options = None
             if "options" in item:

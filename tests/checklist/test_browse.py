@@ -44,15 +44,20 @@ def _detail_queries(client, django_assert_num_queries, slug, version) -> None:
         assert client.get(reverse("checklist:detail", args=[slug, version])).status_code == 200
 
 
+def big_checklist(items: int = 200):
+    """A published checklist like the small one, with `items` more items in its category."""
+    data = small_data()
+    data["slug"] = "big"
+    data["categories"][0]["items"] += [
+        {"key": f"X-{n:03}", "question": f"Question {n}?"} for n in range(items)
+    ]
+    return load_checklist(validate(data))[0]
+
+
 @pytest.mark.django_db
 def test_the_detail_page_queries_do_not_grow_with_items(client, alice, django_assert_num_queries):
     small = load_checklist(validate(small_data()))[0]
-    big_data = small_data()
-    big_data["slug"] = "big"
-    big_data["categories"][0]["items"] += [
-        {"key": f"X-{n:03}", "question": f"Question {n}?"} for n in range(200)
-    ]
-    big = load_checklist(validate(big_data))[0]
+    big = big_checklist()
     client.force_login(alice)
     _detail_queries(client, django_assert_num_queries, small.slug, 1)
     _detail_queries(client, django_assert_num_queries, big.slug, 1)

@@ -64,5 +64,7 @@ def test_export_checklist_writes_a_chosen_version_to_a_file(tmp_path):
 
 def test_export_checklist_names_what_is_available_for_an_unknown_slug():
     run("load_checklist")
-    with pytest.raises(CommandError, match="no checklist nope v3; available: foundation-model-risks v1"):
+    with pytest.raises(
+        CommandError, match="no checklist nope v3; available: foundation-model-risks v1"
+    ):
         call_command("export_checklist", "nope", "--version", "3")

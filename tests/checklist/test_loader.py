@@ -41,7 +41,7 @@ def small_data() -> dict:
 
 
 def test_it_loads_the_default_checklist_with_four_full_categories(default_spec):
-    checklist, counts = load_checklist(default_spec)
+    checklist, _ = load_checklist(default_spec)
     assert checklist.status == Status.PUBLISHED
     keys = list(checklist.categories.values_list("key", flat=True))
     assert keys[:4] == ["inequity", "misuse", "environment", "legal"]
@@ -80,7 +80,9 @@ def test_it_deletes_rows_the_file_no_longer_has():
     data = small_data()
     del data["categories"][0]["items"][1]
     checklist, counts = load_checklist(validate(data))
-    assert list(Item.objects.filter(checklist=checklist).values_list("key", flat=True)) == ["MIS-01"]
+    assert list(Item.objects.filter(checklist=checklist).values_list("key", flat=True)) == [
+        "MIS-01"
+    ]
     assert counts["deleted"] == 1
     assert not Option.objects.filter(checklist=checklist, item__isnull=False).exists()
 
@@ -88,7 +90,11 @@ def test_it_deletes_rows_the_file_no_longer_has():
 def test_an_item_own_scale_is_kept_apart_from_the_default_scale():
     checklist, _ = load_checklist(parse(SMALL))
     item = Item.objects.get(checklist=checklist, key="MIS-02")
-    assert list(item.options.values_list("key", "risk")) == [("yes", 0.0), ("sampled", 0.4), ("no", 1.0)]
+    assert list(item.options.values_list("key", "risk")) == [
+        ("yes", 0.0),
+        ("sampled", 0.4),
+        ("no", 1.0),
+    ]
 
 
 def test_export_then_load_then_export_gives_an_identical_file(default_spec, tmp_path):
@@ -115,22 +121,38 @@ def test_a_new_version_is_a_separate_checklist():
 @pytest.mark.parametrize(
     "mutate, message",
     [
-        (lambda d: d["categories"][0]["items"][0].update(weight=7),
-         "categories[misuse].items[MIS-01].weight: must be a whole number from 1 to 5 (got 7)"),
-        (lambda d: d["categories"][0]["items"][1]["options"][1].update(risk=1.5),
-         "categories[misuse].items[MIS-02].options[sampled].risk: must be a number from 0.0 to 1.0"),
-        (lambda d: d["categories"][0]["items"].append({"key": "MIS-01", "question": "Again?"}),
-         "categories[misuse].items[MIS-01]: duplicate item key"),
-        (lambda d: d.update(thresholds={"medium": 60, "high": 50, "critical": 75}),
-         "thresholds: must satisfy 0 < medium < high < critical <= 100"),
-        (lambda d: d.update(scale=[{"key": "na", "label": "N/A", "not_applicable": True}]),
-         "scale: needs at least one option that is not 'not applicable'"),
-        (lambda d: d["categories"][0]["items"][0].update(critcal=True),
-         "categories[misuse].items[MIS-01].critcal: unknown field"),
-        (lambda d: d["categories"][0]["items"][0].update(question=""),
-         "categories[misuse].items[MIS-01].question: must not be empty"),
-        (lambda d: d["categories"][0].update(weight=0),
-         "categories[misuse].weight: must be greater than 0"),
+        (
+            lambda d: d["categories"][0]["items"][0].update(weight=7),
+            "categories[misuse].items[MIS-01].weight: must be a whole number from 1 to 5 (got 7)",
+        ),
+        (
+            lambda d: d["categories"][0]["items"][1]["options"][1].update(risk=1.5),
+            "items[MIS-02].options[sampled].risk: must be a number from 0.0 to 1.0",
+        ),
+        (
+            lambda d: d["categories"][0]["items"].append({"key": "MIS-01", "question": "Again?"}),
+            "categories[misuse].items[MIS-01]: duplicate item key",
+        ),
+        (
+            lambda d: d.update(thresholds={"medium": 60, "high": 50, "critical": 75}),
+            "thresholds: must satisfy 0 < medium < high < critical <= 100",
+        ),
+        (
+            lambda d: d.update(scale=[{"key": "na", "label": "N/A", "not_applicable": True}]),
+            "scale: needs at least one option that is not 'not applicable'",
+        ),
+        (
+            lambda d: d["categories"][0]["items"][0].update(critcal=True),
+            "categories[misuse].items[MIS-01].critcal: unknown field",
+        ),
+        (
+            lambda d: d["categories"][0]["items"][0].update(question=""),
+            "categories[misuse].items[MIS-01].question: must not be empty",
+        ),
+        (
+            lambda d: d["categories"][0].update(weight=0),
+            "categories[misuse].weight: must be greater than 0",
+        ),
         (lambda d: d.pop("categories"), "checklist.categories: is required"),
         (lambda d: d.update(slug="has spaces"), "slug: must be letters, digits"),
     ],
@@ -145,7 +167,9 @@ def test_it_refuses_a_bad_file_naming_the_key(mutate, message):
 
 def test_a_refused_file_changes_nothing_in_the_database():
     checklist, _ = load_checklist(parse(SMALL))
-    bad = SMALL.replace("Is access gated?", "Is access gated, again?").replace("weight: 4", "weight: 9")
+    bad = SMALL.replace("Is access gated?", "Is access gated, again?").replace(
+        "weight: 4", "weight: 9"
+    )
     with pytest.raises(ChecklistFileError):
         load_checklist(parse(bad))
     assert Item.objects.get(checklist=checklist, key="MIS-01").question == "Is access gated?"
@@ -177,3 +201,15 @@ def test_category_keys_are_unique_per_checklist_in_the_database():
     checklist, _ = load_checklist(parse(SMALL))
     with pytest.raises(IntegrityError):
         Category.objects.create(checklist=checklist, key="misuse", name="Again")
+
+
+def test_export_leaves_out_a_category_whose_items_are_all_retired():
+    data = small_data()
+    data["categories"].append(
+        {"key": "extra", "name": "Extra", "items": [{"key": "EX-01", "question": "Q?"}]}
+    )
+    checklist, _ = load_checklist(validate(data))
+    Item.objects.filter(checklist=checklist, key="EX-01").update(active=False)
+    exported = export_checklist(checklist)
+    assert [c["key"] for c in exported["categories"]] == ["misuse"]
+    validate(exported)  # still a loadable file

@@ -7,7 +7,9 @@ from django.core.exceptions import ImproperlyConfigured
 from riskassess import env
 
 
-@pytest.mark.parametrize("raw, expected", [("1", True), ("on", True), ("False", False), ("no", False)])
+@pytest.mark.parametrize(
+    "raw, expected", [("1", True), ("on", True), ("False", False), ("no", False)]
+)
 def test_it_reads_booleans(monkeypatch, raw, expected):
     monkeypatch.setenv("X_FLAG", raw)
     assert env.env_bool("X_FLAG", default=not expected) is expected
@@ -52,7 +54,9 @@ def test_it_parses_a_postgres_url(monkeypatch):
 
 def test_it_refuses_an_unsupported_database(monkeypatch):
     monkeypatch.setenv("X_DB", "mysql://u@h/db")
-    with pytest.raises(ImproperlyConfigured, match="X_DB must start with sqlite:/// or postgres://"):
+    with pytest.raises(
+        ImproperlyConfigured, match="X_DB must start with sqlite:/// or postgres://"
+    ):
         env.env_database("X_DB", "sqlite:///x.sqlite3")
 
 
@@ -66,7 +70,10 @@ def _import_settings(**environ) -> subprocess.CompletedProcess:
     clean = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "riskassess.settings", **environ}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env=clean, capture_output=True, text=True, check=False,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

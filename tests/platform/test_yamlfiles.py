@@ -5,7 +5,11 @@ from riskassess import yamlfiles
 
 def test_it_reads_unquoted_yes_and_no_as_strings():
     data = yamlfiles.load("INQ-01: yes\nINQ-02: no\nscale: [{key: yes}, {key: no}, {key: on}]\n")
-    assert data == {"INQ-01": "yes", "INQ-02": "no", "scale": [{"key": "yes"}, {"key": "no"}, {"key": "on"}]}
+    assert data == {
+        "INQ-01": "yes",
+        "INQ-02": "no",
+        "scale": [{"key": "yes"}, {"key": "no"}, {"key": "on"}],
+    }
 
 
 def test_it_still_reads_true_and_false_as_booleans():

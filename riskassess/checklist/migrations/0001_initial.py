@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['slug', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('slug', 'version'), name='unique_checklist_version'), models.CheckConstraint(condition=models.Q(('threshold_medium__gt', 0), ('threshold_high__gt', models.F('threshold_medium')), ('threshold_critical__gt', models.F('threshold_high')), ('threshold_critical__lte', 100)), name='checklist_thresholds_ordered', violation_error_message='Thresholds must satisfy 0 < medium < high < critical ≤ 100.')],
+                'constraints': [models.UniqueConstraint(fields=('slug', 'version'), name='unique_checklist_version'), models.CheckConstraint(condition=models.Q(('threshold_medium__gt', 0), ('threshold_high__gt', models.F('threshold_medium')), ('threshold_critical__gt', models.F('threshold_high')), ('threshold_critical__lte', 100)), name='checklist_thresholds_ordered', violation_error_message='Thresholds need 0 < medium < high < critical ≤ 100.')],
             },
         ),
         migrations.CreateModel(

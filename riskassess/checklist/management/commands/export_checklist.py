@@ -25,9 +25,10 @@ class Command(BaseCommand):
             checklists = checklists.filter(version=checklist_version)
         checklist = checklists.first()
         if checklist is None:
-            known = ", ".join(
-                f"{s} v{v}" for s, v in Checklist.objects.values_list("slug", "version")
-            ) or "none loaded"
+            known = (
+                ", ".join(f"{s} v{v}" for s, v in Checklist.objects.values_list("slug", "version"))
+                or "none loaded"
+            )
             wanted = slug if checklist_version is None else f"{slug} v{checklist_version}"
             raise CommandError(f"no checklist {wanted}; available: {known}")
         text = export_yaml(checklist)

@@ -36,7 +36,8 @@ class Command(BaseCommand):
         try:
             spec = parse(raw)
         except ChecklistFileError as exc:
-            raise CommandError(f"{path} is not a valid checklist:\n  " + "\n  ".join(exc.errors))
+            problems = "\n  ".join(exc.errors)
+            raise CommandError(f"{path} is not a valid checklist:\n  {problems}") from None
         if if_missing:
             existing = Checklist.objects.filter(slug=spec.slug, version=spec.version).first()
             if existing is not None:
