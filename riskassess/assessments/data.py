@@ -21,6 +21,7 @@ from uuid import UUID
 
 from riskassess.assessments import scoring
 from riskassess.assessments.models import Answer, Assessment
+from riskassess.checklist.models import Checklist
 from riskassess.checklist.selectors import checklist_trees
 
 
@@ -33,8 +34,12 @@ def _option(option) -> dict:
     }
 
 
-def _live(assessment: Assessment, tree, answers: dict[int, Answer]) -> dict:
-    checklist = assessment.checklist
+def build_data(checklist: Checklist, tree: list, answers: dict[int, Answer]) -> dict:
+    """Data from a checklist tree (checklist_trees) and answers keyed by item id.
+
+    The answers may be unsaved Answer objects: the `assess` command scores an
+    answers file this way without writing to the database.
+    """
     categories, items = [], []
     for category in tree:
         # Retired rows drop out of new work but stay where they were answered.
@@ -72,7 +77,9 @@ def _live(assessment: Assessment, tree, answers: dict[int, Answer]) -> dict:
                     "answered_by": answer.updated_by.get_username()
                     if answer and answer.updated_by
                     else "",
-                    "answered_at": answer.updated_at.isoformat() if answer else None,
+                    "answered_at": (
+                        answer.updated_at.isoformat() if answer and answer.updated_at else None
+                    ),
                 }
             )
     return {
@@ -108,8 +115,8 @@ def assessment_data_many(assessments: Iterable[Assessment]) -> dict[UUID, dict]:
     for answer in Answer.objects.filter(assessment__in=drafts).select_related("updated_by"):
         answers[answer.assessment_id][answer.item_id] = answer
     for assessment in drafts:
-        result[assessment.pk] = _live(
-            assessment, trees[assessment.checklist_id], answers[assessment.pk]
+        result[assessment.pk] = build_data(
+            assessment.checklist, trees[assessment.checklist_id], answers[assessment.pk]
         )
     return result
 

@@ -86,6 +86,14 @@ def _validate(item: Item, option_key: str | None, comment: str, options: dict):
         raise AnswerError(
             "comment", "The comment contains a NUL character, which cannot be stored."
         )
+    if not comment.isascii():
+        try:
+            comment.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (JSON can carry "\ud800") would fail in the database: a 500.
+            raise AnswerError(
+                "comment", "The comment contains an invalid character (an unpaired surrogate)."
+            ) from None
     if len(comment) > COMMENT_MAX:
         raise AnswerError(
             "comment",

@@ -106,38 +106,47 @@ def fingerprint(report: dict) -> str:
 
 def build_report(assessment: Assessment, *, now: datetime | None = None) -> dict:
     """The whole report for an assessment fetched with select_related("team", "checklist")."""
-    data = assessment_data(assessment)
-    result = score_data(data)
-    categories = _category_rows(data, result)
-    items = _item_rows(data)
-    names = {c["key"]: c["name"] for c in categories}
-    findings = sorted(
-        (i for i in items if i["exposure"]),
-        key=lambda i: (-i["exposure"], -i["weight"], items.index(i)),
-    )[:TOP_FINDINGS]
-    checklist = data["checklist"]
-    required = sum(c["required"] for c in categories)
-    answered_required = sum(c["answered_required"] for c in categories)
+    details = {
+        "id": str(assessment.pk),
+        "title": assessment.title,
+        "model": assessment.model_name,
+        "base_model": assessment.base_model,
+        "context": assessment.context,
+        "team": assessment.team.name,
+        "status": assessment.status,
+        "created_at": assessment.created_at.isoformat(),
+        "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+    }
     events = [
         {"kind": e.kind, "user": e.username, "at": e.at.isoformat(), "note": e.note}
         for e in assessment.events.all()
     ]
+    return report_from_data(assessment_data(assessment), details, events=events, now=now)
+
+
+def report_from_data(
+    data: dict, details: dict, *, events: list[dict] = (), now: datetime | None = None
+) -> dict:
+    """The report for assessment data (see assessments/data.py) and its descriptive fields."""
+    result = score_data(data)
+    categories = _category_rows(data, result)
+    items = _item_rows(data)
+    names = {c["key"]: c["name"] for c in categories}
+    # Highest exposure first; ties go to the heavier item, then checklist order.
+    ranked = sorted((position, i) for position, i in enumerate(items) if i["exposure"])
+    findings = [
+        i
+        for _, i in sorted(
+            ranked, key=lambda pair: (-pair[1]["exposure"], -pair[1]["weight"], pair[0])
+        )
+    ][:TOP_FINDINGS]
+    checklist = data["checklist"]
+    required = sum(c["required"] for c in categories)
+    answered_required = sum(c["answered_required"] for c in categories)
     report = {
         "schema": SCHEMA,
         "generated_at": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "assessment": {
-            "id": str(assessment.pk),
-            "title": assessment.title,
-            "model": assessment.model_name,
-            "base_model": assessment.base_model,
-            "context": assessment.context,
-            "team": assessment.team.name,
-            "status": assessment.status,
-            "created_at": assessment.created_at.isoformat(),
-            "submitted_at": assessment.submitted_at.isoformat()
-            if assessment.submitted_at
-            else None,
-        },
+        "assessment": details,
         "checklist": {
             "slug": checklist["slug"],
             "version": checklist["version"],
@@ -176,7 +185,7 @@ def build_report(assessment: Assessment, *, now: datetime | None = None) -> dict
             }
             for i in findings
         ],
-        "events": events,
+        "events": list(events),
     }
     report["fingerprint"] = fingerprint(report)
     return report

@@ -1,8 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from riskassess.accounts.models import Role
 from riskassess.assessments.access import get_assessment_for_user
+from riskassess.reports import exports, pdf
 from riskassess.reports.build import build_report
 from riskassess.reports.chart import bar_chart
 
@@ -17,3 +21,35 @@ def results(request: HttpRequest, assessment_id) -> HttpResponse:
         "can_edit": assessment.role in (Role.EDITOR, Role.OWNER) and not assessment.is_locked,
     }
     return render(request, "reports/results.html", context)
+
+
+def _download(report: dict, body: bytes | str, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    name = slugify(report["assessment"]["title"])[:60] or "assessment"
+    date = report["generated_at"][:10]
+    response["Content-Disposition"] = f'attachment; filename="{name}-{date}.{extension}"'
+    return response
+
+
+@require_GET
+@never_cache
+def report_pdf(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
+    report = build_report(assessment)
+    return _download(report, pdf.render_report_pdf(report), "application/pdf", "pdf")
+
+
+@require_GET
+@never_cache
+def report_json(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
+    report = build_report(assessment)
+    return _download(report, exports.to_json(report), "application/json", "json")
+
+
+@require_GET
+@never_cache
+def report_csv(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
+    report = build_report(assessment)
+    return _download(report, exports.to_csv(report), "text/csv; charset=utf-8", "csv")

@@ -1,0 +1,122 @@
+"""What a team owner does on the team page: add a member, change a role, remove a member.
+
+Members are named by username, never by a row id. A team always keeps at
+least one owner: the check runs inside the transaction, on locked rows, so
+two owners demoting each other at once cannot leave the team without one.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from riskassess.accounts.models import Membership, Role, Team, User
+
+USERNAME_MAX = User._meta.get_field("username").max_length
+
+
+def _keeps_an_owner(membership: Membership) -> bool:
+    """True when the team has an owner besides `membership` (call inside a transaction)."""
+    owners = Membership.objects.select_for_update().filter(
+        team_id=membership.team_id, role=Role.OWNER
+    )
+    return any(owner.pk != membership.pk for owner in owners)
+
+
+class _MemberForm(forms.Form):
+    username = forms.CharField(max_length=USERNAME_MAX)
+
+    def __init__(self, *args, team: Team, **kwargs):
+        self.team = team
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        self.membership = (
+            Membership.objects.filter(team=self.team, user__username=username)
+            .select_related("user")
+            .first()
+        )
+        if self.membership is None:
+            raise ValidationError(f"{username} is not a member of {self.team.name}.")
+        return username
+
+    def _locked_membership(self) -> Membership:
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=self.membership.pk)
+            .first()
+        )
+        if membership is None:
+            raise ValidationError(
+                f"{self.membership.user} is no longer a member of {self.team.name}."
+            )
+        return membership
+
+
+class AddMemberForm(forms.Form):
+    username = forms.CharField(
+        max_length=USERNAME_MAX,
+        help_text="The username of an existing account.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def __init__(self, *args, team: Team, **kwargs):
+        self.team = team
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        self.user = User.objects.filter(username=username).first()
+        if self.user is None:
+            raise ValidationError(
+                f"There is no account with the username {username}. "
+                "An administrator creates accounts."
+            )
+        if Membership.objects.filter(team=self.team, user=self.user).exists():
+            raise ValidationError(f"{username} is already a member of {self.team.name}.")
+        return username
+
+    def save(self) -> str:
+        try:
+            with transaction.atomic():
+                Membership.objects.create(
+                    team=self.team, user=self.user, role=self.cleaned_data["role"]
+                )
+        except IntegrityError:
+            # Added by someone else a moment ago.
+            raise ValidationError(f"{self.user} is already a member of {self.team.name}.") from None
+        return f"Added {self.user} as {Role(self.cleaned_data['role']).label.lower()}."
+
+
+class ChangeRoleForm(_MemberForm):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    @transaction.atomic
+    def save(self) -> str:
+        membership = self._locked_membership()
+        role = self.cleaned_data["role"]
+        if membership.role == Role.OWNER and role != Role.OWNER and not _keeps_an_owner(membership):
+            raise ValidationError(
+                f"{membership.user} is the last owner of {self.team.name}, so their role cannot "
+                "change. Make another member an owner first."
+            )
+        membership.role = role
+        membership.save(update_fields=["role"])
+        return f"{membership.user} is now {Role(role).label.lower()}."
+
+
+class RemoveMemberForm(_MemberForm):
+    @transaction.atomic
+    def save(self) -> str:
+        membership = self._locked_membership()
+        if membership.role == Role.OWNER and not _keeps_an_owner(membership):
+            raise ValidationError(
+                f"{membership.user} is the last owner of {self.team.name} and cannot be removed. "
+                "Make another member an owner first."
+            )
+        membership.delete()
+        return f"Removed {membership.user} from {self.team.name}."
+
+
+ACTIONS = {"add": AddMemberForm, "role": ChangeRoleForm, "remove": RemoveMemberForm}

@@ -1,0 +1,103 @@
+"""Forms of the assessment lifecycle: start one, edit its details, reopen it, filter the dashboard.
+
+Only the fields listed here can be set from a request: team, status, snapshot,
+author and timestamps are never form fields, so posting them changes nothing.
+"""
+
+from django import forms
+from django.utils.text import capfirst
+
+from riskassess.accounts.models import Role, Team
+from riskassess.assessments.models import Assessment, Event, Status
+from riskassess.checklist.models import Checklist
+
+DEFAULT_CHECKLIST = "foundation-model-risks"
+NOTE_MAX = Event._meta.get_field("note").max_length
+
+
+def name_the_limits(form: forms.BaseForm) -> None:
+    """Over-long text gets an error that names the field and its limit.
+
+    The browser's maxlength is dropped on purpose: it silently cuts pasted
+    text, where the server's message tells the user what happened.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and field.max_length:
+            field.widget.attrs.pop("maxlength", None)
+            field.error_messages["max_length"] = (
+                f"{capfirst(field.label)} can be at most %(limit_value)d characters "
+                "(this one has %(show_value)d)."
+            )
+
+
+class DetailsForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["title", "model_name", "base_model", "context"]
+        widgets = {"context": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model_name"].widget.attrs["placeholder"] = "e.g. support-assistant 2.1"
+        self.fields["base_model"].widget.attrs["placeholder"] = "e.g. Llama 3.1 70B Instruct"
+        name_the_limits(self)
+
+
+class NewAssessmentForm(DetailsForm):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        empty_label="Choose a team",
+        help_text="Its members can see the assessment; editors and owners can answer it.",
+    )
+    checklist = forms.ModelChoiceField(
+        queryset=Checklist.objects.none(),
+        empty_label=None,
+        help_text="The questionnaire it is answered and scored against.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # annotate_role, not a second memberships filter: two filter() calls on
+        # a multi-valued relation would match "any member is an editor".
+        teams = (
+            Team.objects.for_user(user)
+            .annotate_role(user)
+            .filter(role__in=[Role.EDITOR, Role.OWNER])
+        )
+        self.teams = list(teams)
+        self.fields["team"].queryset = teams
+        if len(self.teams) == 1:
+            self.fields["team"].initial = self.teams[0].pk
+
+        self.checklists = list(Checklist.objects.current())
+        self.fields["checklist"].queryset = Checklist.objects.current()
+        default = next((c for c in self.checklists if c.slug == DEFAULT_CHECKLIST), None)
+        if self.checklists:
+            self.fields["checklist"].initial = (default or self.checklists[0]).pk
+        if len(self.checklists) == 1:
+            self.fields["checklist"].widget = forms.HiddenInput()
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: why it is reopened. It is kept in the history.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_the_limits(self)
+
+
+class DashboardFilterForm(forms.Form):
+    """GET filters; a value that is not one of the choices (a foreign team) is dropped."""
+
+    team = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *Status.choices])
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "All teams")] + [(str(t.pk), t.name) for t in teams]
