@@ -8,6 +8,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from riskassess.accounts.models import Membership, Team, User
+from riskassess.adminbase import AuditedAdmin
 
 admin.site.register(User, UserAdmin)
 
@@ -20,7 +21,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["name", "member_count", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
@@ -34,7 +35,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "team", "role", "created_at"]
     list_select_related = ["user", "team"]
     list_filter = ["role", "team"]

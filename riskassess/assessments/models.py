@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from riskassess.accounts.models import Team
 from riskassess.checklist.models import Checklist, Item, Option
@@ -52,6 +53,9 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The snapshot is kept by the "submitted" Event; each answer save only
+    # touches updated_at, which the answer's own history already records.
+    history = HistoricalRecords(excluded_fields=["snapshot", "updated_at"])
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -92,6 +96,7 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         constraints = [

@@ -49,6 +49,16 @@ class Saved:
     changed: bool
 
 
+def _save_as(obj, user, **kwargs) -> None:
+    """Save an audited row with `user` as the author of its history record.
+
+    The history middleware knows the user only inside a request; services are
+    also called from commands and tests, so they name the user themselves.
+    """
+    obj._history_user = user
+    obj.save(**kwargs)
+
+
 def _record(assessment: Assessment, kind: str, user, note: str = "", data=None) -> None:
     Event.objects.create(
         assessment=assessment,
@@ -62,9 +72,8 @@ def _record(assessment: Assessment, kind: str, user, note: str = "", data=None) 
 
 @transaction.atomic
 def create_assessment(*, user, team, checklist: Checklist, **details) -> Assessment:
-    assessment = Assessment.objects.create(
-        team=team, checklist=checklist, created_by=user, **details
-    )
+    assessment = Assessment(team=team, checklist=checklist, created_by=user, **details)
+    _save_as(assessment, user)
     _record(assessment, Event.Kind.CREATED, user)
     return assessment
 
@@ -168,7 +177,9 @@ def save_answer(
             answer.comment = comment
             answer.version += 1
             answer.updated_by = user
-            answer.save()
+            _save_as(answer, user)
+            # Only the "last change" time moves: no separate audit record for it.
+            locked.skip_history_when_saving = True
             locked.save(update_fields=["updated_at"])
     except IntegrityError:
         # Two first answers to the same item at once: the other one won.
@@ -177,6 +188,22 @@ def save_answer(
         )
         raise Conflict(_answer_state(answer)) from None
     return Saved(answer=_answer_state(answer), changed=True)
+
+
+@transaction.atomic
+def update_details(*, assessment: Assessment, user, **details) -> Assessment:
+    """Change title, model, base model or context while the assessment is a draft.
+
+    The row is locked first, so a submit that lands between loading the page
+    and saving it is neither overwritten nor undone.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Status.DRAFT:
+        raise Locked
+    for name, value in details.items():
+        setattr(assessment, name, value)
+    _save_as(assessment, user)
+    return assessment
 
 
 @transaction.atomic
@@ -197,7 +224,7 @@ def submit(*, assessment: Assessment, user) -> Assessment:
     assessment.snapshot = data
     assessment.status = Status.SUBMITTED
     assessment.submitted_at = timezone.now()
-    assessment.save()
+    _save_as(assessment, user)
     _record(assessment, Event.Kind.SUBMITTED, user, data=data)
     return assessment
 
@@ -211,6 +238,6 @@ def reopen(*, assessment: Assessment, user, note: str = "") -> Assessment:
     assessment.status = Status.DRAFT
     assessment.snapshot = None
     assessment.submitted_at = None
-    assessment.save()
+    _save_as(assessment, user)
     _record(assessment, Event.Kind.REOPENED, user, note[:500])
     return assessment

@@ -1,15 +1,17 @@
 from django.urls import path
 
-from riskassess.assessments import questionnaire, views
+from riskassess.assessments import history, imports, questionnaire, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("assessments/new/", views.assessment_new, name="assessment_new"),
+    path("assessments/import/", imports.assessment_import, name="assessment_import"),
     path("a/<uuid:assessment_id>/", views.assessment_home, name="assessment"),
     path("a/<uuid:assessment_id>/edit/", views.assessment_edit, name="assessment_edit"),
     path("a/<uuid:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),
     path("a/<uuid:assessment_id>/reopen/", views.assessment_reopen, name="assessment_reopen"),
     path("a/<uuid:assessment_id>/delete/", views.assessment_delete, name="assessment_delete"),
+    path("a/<uuid:assessment_id>/history/", history.assessment_history, name="assessment_history"),
     path(
         "a/<uuid:assessment_id>/q/", questionnaire.questionnaire_start, name="questionnaire_start"
     ),

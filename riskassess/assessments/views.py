@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from riskassess.accounts.models import Membership, Role, Team
@@ -26,7 +25,7 @@ from riskassess.assessments.lifecycle_forms import (
     NewAssessmentForm,
     ReopenForm,
 )
-from riskassess.assessments.models import Assessment, Status
+from riskassess.assessments.models import Assessment
 from riskassess.assessments.scoring import Result
 
 PAGE_SIZE = 25
@@ -108,18 +107,6 @@ def assessment_home(request: HttpRequest, assessment_id) -> HttpResponse:
     return redirect("results", assessment.pk)
 
 
-def _save_details(assessment: Assessment, details: dict) -> bool:
-    """Write the details only if the assessment is still a draft; False if it was submitted.
-
-    One conditional UPDATE, so a submit that lands between loading the page
-    and saving it is neither overwritten nor undone.
-    """
-    updated = Assessment.objects.filter(pk=assessment.pk, status=Status.DRAFT).update(
-        **details, updated_at=timezone.now()
-    )
-    return updated == 1
-
-
 def assessment_edit(request: HttpRequest, assessment_id) -> HttpResponse:
     needed = Role.EDITOR if request.method == "POST" else Role.VIEWER
     assessment = get_assessment_for_user(request.user, assessment_id, needed)
@@ -134,9 +121,10 @@ def assessment_edit(request: HttpRequest, assessment_id) -> HttpResponse:
         form = DetailsForm(request.POST, instance=copy.copy(assessment))
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in DetailsForm.Meta.fields}
-            if _save_details(assessment, fields):
+            try:
+                services.update_details(assessment=assessment, user=request.user, **fields)
                 messages.success(request, "Details saved.")
-            else:
+            except services.Locked:
                 messages.error(request, services.Locked.message)
             return redirect("assessment_edit", assessment.pk)
 

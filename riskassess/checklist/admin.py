@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from riskassess.adminbase import AuditedAdmin
 from riskassess.checklist import services
 from riskassess.checklist.models import Category, Checklist, Item, Option
 from riskassess.checklist.spec import ChecklistFileError, parse
@@ -139,7 +140,7 @@ class OptionAdminForm(forms.ModelForm):
 
 
 @admin.register(Option)
-class OptionAdmin(admin.ModelAdmin):
+class OptionAdmin(AuditedAdmin):
     """Options are mostly edited in their checklist's or item's inline; this is for finding them."""
 
     form = OptionAdminForm
@@ -206,7 +207,7 @@ class CategoryKeyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(AuditedAdmin):
     list_display = [
         "key",
         "short_question",
@@ -282,7 +283,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = ["name", "key", "checklist", "weight", "order", "active", "item_count"]
     list_select_related = ["checklist"]
     list_filter = ["checklist", "active"]
@@ -314,7 +315,7 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(admin.ModelAdmin):
+class ChecklistAdmin(AuditedAdmin):
     list_display = [
         "name",
         "slug",

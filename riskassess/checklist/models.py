@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 KEY_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -48,6 +49,7 @@ class Checklist(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = ChecklistQuerySet.as_manager()
 
@@ -86,6 +88,7 @@ class Category(models.Model):
     weight = models.FloatField(default=1, validators=[MinValueValidator(0.01)])
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["checklist", "order", "pk"]
@@ -117,6 +120,7 @@ class Item(models.Model):
     required = models.BooleanField(default=True)
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["category__order", "category_id", "order", "pk"]
@@ -162,6 +166,7 @@ class Option(models.Model):
     not_applicable = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]

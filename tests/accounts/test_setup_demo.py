@@ -12,7 +12,8 @@ def test_it_creates_a_demo_owner_and_prints_a_working_password(client):
     out = StringIO()
     call_command("setup_demo", stdout=out)
     password = out.getvalue().split("password: ")[1].split()[0]
-    assert client.login(username="demo", password=password)
+    response = client.post("/login/", {"username": "demo", "password": password})
+    assert response.status_code == 302 and response.url == "/"
     assert Membership.objects.get(user__username="demo").role == "owner"
 
 

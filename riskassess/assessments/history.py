@@ -1,0 +1,97 @@
+"""The assessment's audit trail, for its members: who changed what, and when."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from riskassess.accounts.models import Role
+from riskassess.assessments.access import get_assessment_for_user
+from riskassess.assessments.models import Answer, Assessment
+
+PER_PAGE = 50
+DETAIL_FIELDS = ["title", "model_name", "base_model", "context", "status"]
+
+
+def _answer_value(record) -> str:
+    return record.option.label if record.option_id and record.option else "—"
+
+
+def _answer_changes(assessment: Assessment, page_number) -> tuple:
+    records = (
+        Answer.history.filter(assessment_id=assessment.pk)
+        .select_related("item", "option", "history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    page = Paginator(records, PER_PAGE).get_page(page_number)
+    rows = list(page.object_list)
+    # Each change's "before" is the same answer's previous version: one query for the page.
+    wanted = {(r.id, r.version - 1) for r in rows if r.version > 1}
+    previous = {}
+    if wanted:
+        earlier = Answer.history.filter(
+            assessment_id=assessment.pk,
+            id__in={answer_id for answer_id, _ in wanted},
+            version__in={version for _, version in wanted},
+        ).select_related("option")
+        previous = {(r.id, r.version): r for r in earlier}
+    changes = []
+    for record in rows:
+        before = previous.get((record.id, record.version - 1))
+        changes.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user.get_username() if record.history_user else "—",
+                "item": record.item,
+                "kind": record.get_history_type_display(),
+                "before_answer": _answer_value(before) if before else None,
+                "after_answer": _answer_value(record),
+                "before_comment": before.comment if before else None,
+                "after_comment": record.comment,
+            }
+        )
+    return page, changes
+
+
+def _detail_changes(assessment: Assessment) -> list[dict]:
+    records = list(
+        assessment.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    changes, previous = [], None
+    for record in records:
+        fields = []
+        for name in DETAIL_FIELDS:
+            after = getattr(record, name)
+            before = getattr(previous, name) if previous else None
+            if previous is None or before != after:
+                fields.append(
+                    {
+                        "name": Assessment._meta.get_field(name).verbose_name,
+                        "before": before,
+                        "after": after,
+                    }
+                )
+        if fields:
+            changes.append(
+                {
+                    "at": record.history_date,
+                    "user": record.history_user.get_username() if record.history_user else "—",
+                    "created": previous is None,
+                    "fields": fields,
+                }
+            )
+        previous = record
+    changes.reverse()
+    return changes
+
+
+def assessment_history(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
+    page, answer_changes = _answer_changes(assessment, request.GET.get("page"))
+    context = {
+        "assessment": assessment,
+        "page": page,
+        "answer_changes": answer_changes,
+        "detail_changes": _detail_changes(assessment),
+        "events": list(assessment.events.order_by("-at", "-pk")),
+    }
+    return render(request, "assessments/history.html", context)
