@@ -7,7 +7,7 @@ export PIP_CONSTRAINT := $(CURDIR)/build-constraints.txt
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/build-constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve lint syscheck clean
+.PHONY: run test serve backup restore lint syscheck clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ run: syscheck
 	DEBUG=1 $(PY) manage.py load_checklist --if-missing
 	DEBUG=1 $(PY) manage.py setup_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+serve: syscheck
+	scripts/serve.sh
 
 test: $(VENV)/.installed-dev syscheck
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -153,6 +153,12 @@ CACHES = {
     }
 }
 
+# Source maps are for developers; compressing them made collectstatic take 30 s.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br",
+    "swf", "flv", "woff", "woff2",
+]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

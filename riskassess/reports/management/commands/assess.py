@@ -2,10 +2,10 @@
 
 contracts.md §4. A deployment pipeline gates a release on the exit status:
 0 done, 1 the overall level is at or above --fail-on, 2 invalid input (one
-line on standard error naming the problem). Anything else that stops the
-report from being produced (an unreadable file, an unwritable output path,
-no PDF renderer) also exits 2 with one line, so that only a real finding
-ever gives 1.
+line on standard error naming the problem). What else stops the report
+from being produced (an unreadable file, an unwritable output path, a
+database without checklists, a PDF renderer failure) also exits 2 with one
+line: 1 is kept for the finding a pipeline gates on.
 """
 
 from __future__ import annotations
@@ -200,6 +200,13 @@ class Command(BaseCommand):
                 outputs.append((pdf_out, pdf.render_report_pdf(report)))
             except NotImplementedError as exc:
                 raise refuse("--pdf: PDF reports are not available in this installation") from exc
+            except Exception as exc:
+                # A timeout or a renderer failure must not exit 1, which means "level too
+                # high" to a pipeline. --traceback shows the chained original.
+                reason = (str(exc).splitlines() or [""])[0]
+                raise refuse(
+                    f"--pdf: the PDF could not be rendered ({type(exc).__name__}: {reason})"
+                ) from exc
         for target, body in outputs:
             try:
                 Path(target).write_bytes(body)
