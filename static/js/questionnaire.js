@@ -141,6 +141,7 @@
   function updateCount(st) {
     var n = codePoints(st.comment.value);
     st.count.hidden = n < COUNT_FROM;
+    if (st.count.hidden) { st.count.textContent = ""; return; }
     st.count.classList.toggle("is-over", n > COMMENT_MAX);
     st.count.textContent = n > COMMENT_MAX
       ? n.toLocaleString() + " / " + COMMENT_MAX.toLocaleString() + " characters: " + (n - COMMENT_MAX).toLocaleString() + " too many"
@@ -293,13 +294,13 @@
   }
 
   function retryAll() {
-    if (submitting) return;
+    var waiting = Object.keys(items).map(function (key) { return items[key]; }).filter(function (st) {
+      return st.retry && st.state !== "conflict";
+    });
+    if (submitting || !waiting.length) return;
     endSessionLost();
     if (!locked) alertBanner.hidden = true;
-    Object.keys(items).forEach(function (key) {
-      var st = items[key];
-      if (st.retry && st.state !== "conflict") save(st);
-    });
+    waiting.forEach(save);
   }
 
   // --- page-wide state ---------------------------------------------------------------------------
@@ -388,7 +389,6 @@
       retry: false
     };
     items[key] = st;
-    if (st.state === "") st.state = "clean";
 
     // The server's limit gives a clear message; maxlength would silently cut a paste short.
     st.comment.removeAttribute("maxlength");
@@ -437,7 +437,8 @@
   updateGlobal();
 
   document.getElementById("q-retry").addEventListener("click", retryAll);
-  window.addEventListener("focus", function () { if (sessionLost) retryAll(); });
+  // Back from logging in (or from anywhere): send what is waiting.
+  window.addEventListener("focus", retryAll);
   window.addEventListener("online", retryAll);
 
   form.addEventListener("submit", function () {
