@@ -3,7 +3,11 @@
 alice owns the team, bob edits, vera only views, charlie is in another team.
 """
 
+import os
+import shutil
+
 import pytest
+from django.test import Client
 
 from riskassess.accounts.models import Membership, Role, Team, User
 from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
@@ -67,3 +71,38 @@ def default_spec():
 def checklist(db, default_spec):
     loaded, _ = load_checklist(default_spec)
     return loaded
+
+
+# Browser tests: Debian's chromium driven by Playwright's Python client. ------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these Chromium keeps calling home, which this closed network refuses.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed (make test installs it)"
+    )
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed: apt-get install chromium (.ci/run does)")
+    # Playwright's sync API keeps an event loop in this thread, which trips Django's
+    # async-safety check; the ORM calls here are still plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -1,8 +1,6 @@
 """The autosave endpoint: one answer as JSON, always answered in JSON."""
 
 import json
-import os
-import shutil
 
 import pytest
 from django.test import Client
@@ -14,6 +12,7 @@ from riskassess.assessments.models import Answer
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
 from tests.checklist.test_loader import small_data
+from tests.conftest import session_cookie
 
 
 @pytest.fixture
@@ -306,35 +305,6 @@ def test_it_accepts_the_token_from_the_cookie_in_a_header(bob, assessment):
 
 
 # The script itself, in headless Chromium ------------------------------------------------------
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed")
-    # Playwright's sync API keeps an event loop in this thread, which trips Django's
-    # async-safety check; the ORM calls here are still plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser, live_server, assessment, cookie):

@@ -73,8 +73,18 @@ def answer(assessment: Assessment, user, key: str, option: str, comment: str = "
     )
 
 
-def answer_realistically(assessment: Assessment, user, *, leave_unanswered: int = 0) -> None:
-    """Answer every item (but the last `leave_unanswered`) with a mix of answers and comments."""
+def answer_realistically(
+    assessment: Assessment,
+    user,
+    *,
+    leave_unanswered: int = 0,
+    overrides: dict[str, tuple[str, str]] | None = None,
+) -> None:
+    """Answer every item (but the last `leave_unanswered`) with a mix of answers and comments.
+
+    `overrides` maps item keys to (option, comment) to answer those items differently.
+    """
+    overrides = overrides or {}
     items = assessment_data(assessment)["items"]
     for index, item in enumerate(items[: len(items) - leave_unanswered]):
         keys = [o["key"] for o in item["options"]]
@@ -82,7 +92,7 @@ def answer_realistically(assessment: Assessment, user, *, leave_unanswered: int 
         if option not in keys:
             option = keys[index % len(keys)]
         comments = COMMENTS.get(option) or COMMENTS["partly"]
-        comment = comments[index % len(comments)]
+        option, comment = overrides.get(item["key"], (option, comments[index % len(comments)]))
         answer(assessment, user, item["key"], option, comment or "")
 
 

@@ -1,0 +1,308 @@
+"""The PDF report: its content agrees with the page and the JSON, its marks, its cache.
+
+Most tests use the two-item "tiny" checklist, which renders in a fraction of a
+second; the ones about every item and every score use the default checklist.
+"""
+
+import io
+import json
+import re
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.template import Context, Template
+from django.urls import reverse
+from pypdf import PdfReader
+
+from riskassess.assessments import services
+from riskassess.assessments.access import get_assessment_for_user
+from riskassess.checklist.services import load_checklist
+from riskassess.checklist.spec import validate
+from riskassess.reports import pdf
+from riskassess.reports.build import build_report
+from tests.checklist.test_loader import small_data
+from tests.reports.factories import answer, answer_realistically, make_assessment
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def tiny(db):
+    return load_checklist(validate(small_data()))[0]
+
+
+@pytest.fixture
+def draft(alice, team, tiny):
+    """A provisional draft: one of the two required items answered."""
+    assessment = make_assessment(alice, team, tiny, title="Tiny draft")
+    answer(assessment, alice, "MIS-01", "no", "Access is open to anyone with the link.")
+    return assessment
+
+
+@pytest.fixture
+def submitted(alice, team, tiny):
+    assessment = make_assessment(alice, team, tiny, title="Tiny submitted")
+    answer(assessment, alice, "MIS-01", "yes", "Gated by SSO.")
+    answer(assessment, alice, "MIS-02", "sampled", "One conversation in a hundred.")
+    services.submit(assessment=assessment, user=alice)
+    return get_assessment_for_user(alice, assessment.pk)
+
+
+@pytest.fixture
+def full(alice, team, checklist):
+    """The default checklist with the last few items unanswered, to show every kind of row."""
+    assessment = make_assessment(alice, team, checklist)
+    answer_realistically(assessment, alice, leave_unanswered=3)
+    return assessment
+
+
+def pages_text(body: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(body))
+    return [page.extract_text().replace(pdf.ZWSP, "") for page in reader.pages]
+
+
+def flat(text: str) -> str:
+    """One line: line breaks fall wherever the layout puts them."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def contains(block: str, text: str) -> bool:
+    """`text` is in `block`, ignoring whitespace (a line may break after a hyphen)."""
+    return re.sub(r"\s+", "", text) in re.sub(r"\s+", "", block)
+
+
+def test_every_answered_item_appears_with_its_answer_comment_and_risk(full):
+    report = build_report(full)
+    text = flat(" ".join(pages_text(pdf.render_report_pdf(report))))
+    answers = text[text.index("Answers by category Inequity") :]
+    answered = [item for item in report["items"] if item["answer"]]
+    assert len(answered) == len(report["items"]) - 3
+    for item, following in zip(report["items"], [*report["items"][1:], None], strict=True):
+        block = answers[answers.index(item["key"] + " ") :]
+        if following:
+            block = block[: block.index(following["key"] + " ")]
+        if not item["answer"]:
+            assert "Not answered" in block
+            continue
+        assert contains(block, item["question"])
+        assert item["answer_label"] in block
+        assert f"Weight {item['weight']}" in block
+        assert contains(block, item["comment"])
+        if item["not_applicable"]:
+            assert "Justification" in block and "Risk —" in block
+        else:
+            risk, exposure = pdf._number(item["risk"]), pdf._number(item["exposure"])
+            assert f"Risk {risk}" in block
+            assert f"Exposure {item['weight']} × {risk} = {exposure}" in block
+
+
+def test_the_scores_are_identical_in_the_pdf_the_results_page_and_the_json(client, full, vera):
+    client.force_login(vera)
+    page = client.get(reverse("results", args=[full.pk])).content.decode()
+    data = json.loads(client.get(reverse("report_json", args=[full.pk])).content)
+    pdf_pages = pages_text(client.get(reverse("report_pdf", args=[full.pk])).content)
+    summary, findings = flat(pdf_pages[1]), flat(" ".join(pdf_pages[2:]))
+    assert data["overall"]["score"] == build_report(full)["overall"]["score"]
+    overall = f"{data['overall']['score']:.1f}"
+    assert f"Overall {overall} {data['overall']['level'].upper()}" in summary
+    assert f">{overall}<" in page
+    for category in data["categories"]:
+        score = f"{category['score']:.1f}"
+        row = summary[summary.index(category["name"]) :]
+        assert row.startswith(f"{category['name']} {category['reference']} 1 {score} ")
+        page_row = page[page.index(category["name"]) :]
+        assert f">{score}<" in page_row[: page_row.index("</tr>")]
+    for rank, finding in enumerate(data["top_findings"], start=1):
+        exposure = f"{finding['exposure']:.1f}"
+        assert f"{rank} {finding['key']} {finding['category_name']}" in findings
+        assert contains(findings, finding["mitigation"])
+        assert finding["key"] in page and f">{exposure}<" in page
+
+
+def test_the_pdf_has_pages_an_outline_and_metadata(draft):
+    report = build_report(draft)
+    reader = PdfReader(io.BytesIO(pdf.render_report_pdf(report)))
+    assert len(reader.pages) > 1
+    top = [entry for entry in reader.outline if not isinstance(entry, list)]
+    assert [entry.title for entry in top] == [
+        "Tiny draft",
+        "Executive summary",
+        "Escalations",
+        "Top findings",
+        "Answers by category",
+        "Appendix: methodology",
+    ]
+    nested = [e.title for entries in reader.outline if isinstance(entries, list) for e in entries]
+    assert "Misuse" in nested and "Scoring formula" in nested
+    assert reader.metadata.title == "Risk assessment: Tiny draft"
+    assert reader.metadata.author == "Alpha · riskassess"
+    assert reader.metadata.creator.startswith("riskassess")
+
+
+def test_the_fingerprint_is_printed_on_the_last_page_only(draft):
+    report = build_report(draft)
+    pages = pages_text(pdf.render_report_pdf(report))
+    assert [report["fingerprint"] in page for page in pages] == [False] * (len(pages) - 1) + [
+        True
+    ]
+    assert f"SHA-256 {report['fingerprint']}" in pages[-1]
+
+
+def test_the_cover_names_the_assessment_and_its_method(draft):
+    report = build_report(draft)
+    cover = flat(pages_text(pdf.render_report_pdf(report))[0])
+    for expected in (
+        "Tiny draft",
+        "support-bot 2.3",
+        "an open-weights 70B chat model",
+        "Alpha",
+        "Tiny checklist, version 1",
+        "Draft",
+        report["assessment"]["id"],
+        "PDF rendered",
+        "Data as of",
+    ):
+        assert expected in cover
+
+
+def test_the_methodology_gives_formula_thresholds_scale_and_citation(draft):
+    text = flat(" ".join(pages_text(pdf.render_report_pdf(build_report(draft)))))
+    appendix = text[text.index("Appendix: methodology") :]
+    assert "weighted-exposure-v1" in appendix
+    assert "S(c) = 100 × Σ w" in appendix
+    assert "25 ≤ S < 50" in appendix and "75 ≤ S ≤ 100" in appendix
+    assert "Not applicable excluded" in appendix
+    assert "arXiv:2108.07258" in appendix and "2108.07258" in appendix
+
+
+def test_escalations_and_top_findings_name_the_critical_item(draft):
+    report = build_report(draft)
+    text = flat(" ".join(pages_text(pdf.render_report_pdf(report))))
+    start = text.index("Escalations These critical")
+    escalations = text[start : text.index("Top findings", start)]
+    assert report["overall"]["escalated_by"] == ["MIS-01"]
+    assert "MIS-01 Misuse Is access gated?" in escalations
+    findings = text[text.index("Top findings The answered") :]
+    assert "1 MIS-01 Misuse Critical Is access gated? No 4.0" in findings
+
+
+def test_a_provisional_draft_is_marked_on_every_page(draft):
+    pages = pages_text(pdf.render_report_pdf(build_report(draft)))
+    assert len(pages) > 1
+    for page in pages:
+        assert "DRAFT — PROVISIONAL" in page
+
+
+def test_a_submitted_complete_report_carries_no_draft_mark(submitted):
+    pages = pages_text(pdf.render_report_pdf(build_report(submitted)))
+    for page in pages:
+        assert "DRAFT" not in page and "PROVISIONAL" not in page
+
+
+def test_a_second_download_comes_from_the_cache_without_rendering(draft, monkeypatch):
+    report = build_report(draft)
+    first = pdf.render_report_pdf(report)
+    calls = []
+    monkeypatch.setattr(pdf, "_render_pdf", lambda report: calls.append(report) or b"fresh")
+    assert pdf.render_report_pdf(build_report(draft)) == first
+    assert calls == []
+
+
+def test_changed_answers_are_rendered_afresh(draft, alice):
+    before = pdf.render_report_pdf(build_report(draft))
+    answer(draft, alice, "MIS-02", "no")
+    after = pdf.render_report_pdf(build_report(draft))
+    assert before != after
+    assert "MIS-02" in flat(" ".join(pages_text(after)))
+
+
+def test_the_download_is_a_pdf_that_is_never_stored(client, alice, draft):
+    client.force_login(alice)
+    response = client.get(reverse("report_pdf", args=[draft.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith('attachment; filename="tiny-draft-')
+    assert response.content.startswith(b"%PDF")
+
+
+def test_only_members_can_download(client, draft, charlie, vera):
+    url = reverse("report_pdf", args=[draft.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.force_login(charlie)
+    assert client.get(url).status_code == 404
+    client.force_login(vera)
+    assert client.get(url).status_code == 200
+
+
+def test_a_10000_character_comment_without_spaces_is_printed_in_full(alice, draft):
+    token = "".join(chr(ord("a") + n % 26) for n in range(10_000))
+    answer(draft, alice, "MIS-02", "no", token)
+    pages = pages_text(pdf.render_report_pdf(build_report(draft)))
+    # Without the watermark (first line) and the running header and footer (last two).
+    body = "".join("".join(page.splitlines()[1:-2]) for page in pages)
+    assert token in re.sub(r"\s+", "", body)
+
+
+# --- The pieces --------------------------------------------------------------------------
+
+
+def test_breakable_gives_long_tokens_break_opportunities():
+    token = "x" * 100
+    assert pdf.breakable(token).replace(pdf.ZWSP, "") == token
+    assert pdf.breakable(token).count(pdf.ZWSP) == 4
+    assert pdf.breakable("short words stay as they are") == "short words stay as they are"
+    assert pdf.breakable(None) == ""
+
+
+def test_breakable_never_splits_a_character_from_its_marks():
+    combining = "e\u0301" * 60  # é as e + combining acute, 120 code points
+    for part in pdf.breakable(combining).split(pdf.ZWSP):
+        assert not part.startswith("\u0301")
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 20
+    for part in pdf.breakable(family).split(pdf.ZWSP):
+        assert not part.startswith("\u200d") and not part.startswith("\U0001f469")
+
+
+def test_breakable_output_is_still_escaped_by_the_template():
+    rendered = Template("{% load pdf_tags %}{{ text|breakable }}").render(
+        Context({"text": "<b>" + "&" * 50})
+    )
+    assert rendered.startswith("&lt;b&gt;&amp;")
+    assert "<b>" not in rendered
+
+
+def test_the_time_limit_stops_a_long_render():
+    with pytest.raises(pdf.PDFRenderTimeout), pdf.time_limit(0.05):
+        while True:
+            pass
+
+
+def test_the_time_limit_comes_from_the_settings(settings, draft, monkeypatch):
+    settings.PDF_RENDER_TIMEOUT = 0.05
+
+    def slow(*args, **kwargs):
+        while True:
+            pass
+
+    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", slow)
+    with pytest.raises(pdf.PDFRenderTimeout):
+        pdf.render_report_pdf(build_report(draft))
+
+
+def test_the_time_limit_is_skipped_outside_the_main_thread():
+    outcome = []
+
+    def run():
+        with pdf.time_limit(0.01):
+            outcome.append("ran")
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert outcome == ["ran"]
