@@ -59,8 +59,17 @@ GENERATOR = f"riskassess (WeasyPrint {weasyprint.__version__})"
 LONG_TOKEN = 40
 CHUNK = 20
 ZWSP = "\u200b"
+LONG_ITEM = 1500  # characters of comment and mitigation
 _LONG_TOKEN_RE = re.compile(r"\S{%d,}" % (LONG_TOKEN + 1))
 _REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
+
+
+STATUS_MARKS = {"draft": "DRAFT", "unsaved": "UNSAVED"}
+
+# WeasyPrint logs every layout step at INFO: keep that out of the server log
+# unless the logging settings ask for it.
+if logging.getLogger("weasyprint.progress").level == logging.NOTSET:
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class PDFRenderTimeout(Exception):
@@ -292,10 +301,10 @@ def report_context(report: dict) -> dict:
     """Everything the template shows, precomputed: the template only prints values."""
     overall = report["overall"]
     details = report["assessment"]
-    draft = details.get("status") != "submitted"
-    mark = " — ".join(
-        word for word, on in (("DRAFT", draft), ("PROVISIONAL", overall["provisional"])) if on
-    )
+    status = details.get("status")
+    # Anything not submitted is marked: "unsaved" is a report of an answers file (`assess`).
+    status_mark = None if status == "submitted" else STATUS_MARKS.get(status, "DRAFT")
+    mark = " — ".join(m for m in (status_mark, overall["provisional"] and "PROVISIONAL") if m)
     escalated = set(overall["escalated_by"])
     items_by_category: dict[str, list[dict]] = defaultdict(list)
     for item in report["items"]:
@@ -306,6 +315,8 @@ def report_context(report: dict) -> dict:
                 "risk_text": _number(item["risk"]),
                 "exposure_text": _number(item["exposure"]),
                 "escalated": item["key"] in escalated,
+                # Kept on one page unless that would leave most of a page empty.
+                "long": len(item["comment"]) + len(item["mitigation"]) > LONG_ITEM,
                 "show_mitigation": bool(item["mitigation"])
                 and item["answer"] is not None
                 and not item["not_applicable"]
@@ -337,13 +348,15 @@ def report_context(report: dict) -> dict:
         for option in report["method"]["scale"]
     ]
     events = [{**event, "when": _when(event["at"])} for event in report.get("events", ())]
+    arxiv = _citation_arxiv(report["method"]["citation"])
     return {
         "report": report,
         "assessment": details,
         "overall": overall,
         "overall_score_text": _score(overall["score"]),
         "overall_completeness_text": _percent(overall["completeness"]),
-        "draft": draft,
+        "draft": status_mark == "DRAFT",
+        "unsaved": status == "unsaved",
         "mark": mark,
         "categories": categories,
         "escalations": escalations,
@@ -351,7 +364,11 @@ def report_context(report: dict) -> dict:
         "levels": _levels(report["method"]["thresholds"]),
         "thresholds": report["method"]["thresholds"],
         "scale": scale,
-        "arxiv": _citation_arxiv(report["method"]["citation"]),
+        "arxiv": arxiv,
+        # The checklist's own source, unless it only repeats the citation's arXiv paper.
+        "checklist_source": None
+        if arxiv and arxiv in (report["checklist"].get("source") or "")
+        else report["checklist"].get("source"),
         "events": events,
         "chart": bar_chart(report),
         "as_of": as_of(report),
@@ -359,7 +376,7 @@ def report_context(report: dict) -> dict:
         "generated_text": _when(report["generated_at"]),
         "created_text": _when(details.get("created_at")),
         "submitted_text": _when(details.get("submitted_at")),
-        "author": f"{details['team']} · riskassess",
+        "author": f"{details['team']} · riskassess" if details.get("team") else "riskassess",
         "generator": GENERATOR,
         "item_count": len(report["items"]),
         "answered_count": sum(1 for i in report["items"] if i["answer"] is not None),
