@@ -21,3 +21,12 @@ STORAGES = {
 }
 # Each test run starts with an empty cache of its own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A file, not SQLite's shared-cache memory database: there a second writer fails
+# at once with "table is locked" instead of waiting, unlike in production.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"riskassess-test-{os.getpid()}.sqlite3")
+    }

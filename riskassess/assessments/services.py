@@ -156,7 +156,9 @@ def save_answer(
             if locked.status != Status.DRAFT:
                 raise Locked
             answer = (
-                Answer.objects.select_for_update()
+                # Lock the answer row only: PostgreSQL refuses to lock the nullable
+                # side of the outer joins that select_related makes.
+                Answer.objects.select_for_update(of=("self",))
                 .select_related("option", "updated_by")
                 .filter(assessment=assessment, item=item)
                 .first()
