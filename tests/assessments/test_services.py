@@ -89,7 +89,7 @@ def test_a_first_answer_that_loses_the_insert_race_gets_a_conflict(
 ):
     save(assessment, alice, "no")
     # bob's save looked before alice's row existed: it tries to insert a second row.
-    monkeypatch.setattr(Answer.objects, "select_for_update", lambda: Answer.objects.none())
+    monkeypatch.setattr(Answer.objects, "select_for_update", lambda **kw: Answer.objects.none())
     with pytest.raises(services.Conflict) as caught:
         save(assessment, bob, "yes", version=0)
     assert caught.value.current["option"] == "no"

@@ -8,15 +8,46 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 from riskassess.assessments import services
-from riskassess.assessments.data import assessment_data
-from riskassess.assessments.models import Assessment
+from riskassess.assessments.models import Answer, Assessment
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
 from tests.checklist.test_loader import small_data
 from tests.security.support import ANSWERS, DETAILS
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _default_checklist_id(django_db_setup, django_db_blocker, default_spec):
+    """The default checklist, loaded once per module in a transaction rolled back at its end.
+
+    Loading it takes a fifth of a second and nearly every test here needs it.
+    Each test still runs in a transaction of its own (a savepoint inside this
+    one, rolled back after the test), and nothing of this one outlives the module.
+    Autouse, so that it opens before any test's transaction even when a test
+    asks for its fixtures with request.getfixturevalue().
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            checklist_id = load_checklist(default_spec)[0].pk
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield checklist_id
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def checklist(db, _default_checklist_id) -> Checklist:
+    """tests/conftest.py's `checklist`, without loading it again for every test."""
+    return Checklist.objects.get(pk=_default_checklist_id)
 
 
 @pytest.fixture(autouse=True)
@@ -42,15 +73,17 @@ def assessment(alice, bob, vera, team, checklist) -> Assessment:
 
 
 def _answer_everything(assessment: Assessment, user) -> None:
-    for item in assessment_data(assessment)["items"]:
-        services.save_answer(
-            assessment=assessment,
-            item_key=item["key"],
-            option_key="yes",
-            comment="",
-            expected_version=0,
-            user=user,
+    """Every item answered "yes", in one INSERT: the fixtures need the state, not the saves."""
+    yes = {
+        option.item_id: option
+        for option in assessment.checklist.options.filter(key="yes", active=True)
+    }
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=assessment, item=item, option=yes.get(item.pk, yes[None]), updated_by=user
         )
+        for item in assessment.checklist.items.filter(active=True)
+    )
 
 
 @pytest.fixture

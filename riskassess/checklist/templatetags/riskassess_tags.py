@@ -1,4 +1,8 @@
+import unicodedata
+
 from django import template
+from django.template.defaultfilters import stringfilter
+from django.utils.text import Truncator
 
 register = template.Library()
 
@@ -14,3 +18,15 @@ def percent(value) -> str:
     if value is None:
         return "—"
     return f"{float(value) * 100:.0f}%"
+
+
+@register.filter
+@stringfilter
+def shorten(text: str, length: int) -> str:
+    """truncatechars, but text within the limit is shown exactly as it was saved.
+
+    Django's truncatechars NFC-normalises every text it is given, even one it
+    does not shorten: "e" + U+0301 would be shown as "é", not as what was saved.
+    """
+    short = Truncator(text).chars(length)
+    return text if short == unicodedata.normalize("NFC", text) else short

@@ -1,0 +1,209 @@
+"""Helpers and endpoint tables of the adversarial sweep (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from django.test import Client
+from django.urls import reverse
+
+from riskassess.accounts.models import Membership, Team, User
+from riskassess.assessments.models import Answer, Assessment, Event
+
+PASSWORD = "correct horse battery staple"
+DETAILS = {
+    "title": "Alpha support bot",
+    "model_name": "bot 2.3",
+    "base_model": "an open 70B model",
+    "context": "EU customers",
+}
+# What bob has answered in alice's assessment: (item, option, comment), each at version 1.
+ANSWERS = [
+    ("INQ-01", "yes", "Model card read"),
+    ("INQ-02", "partly", "English and Spanish only"),
+    ("MIS-01", "no", ""),
+]
+# An answer that a member could save (INQ-01 is at version 1): only access stops it.
+HOSTILE_ANSWER = {"option": "no", "comment": "overwritten by an attacker", "version": 1}
+HOSTILE_FORM = {
+    "INQ-01-option": "no",
+    "INQ-01-comment": "overwritten by an attacker",
+    "INQ-01-version": "1",
+}
+
+
+def logged_in(user: User, **kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+def random_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+# Snapshots of the database ---------------------------------------------------------------
+
+
+def db_state() -> dict:
+    """Every row, version and timestamp that an attack on the app's records could change."""
+    return {
+        "teams": list(Team.objects.order_by("pk").values_list("pk", "name")),
+        "memberships": list(
+            Membership.objects.order_by("pk").values_list("pk", "team_id", "user_id", "role")
+        ),
+        "assessments": list(
+            Assessment.objects.order_by("pk").values_list(
+                "pk",
+                "team_id",
+                "checklist_id",
+                "title",
+                "model_name",
+                "base_model",
+                "context",
+                "status",
+                "snapshot",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+            )
+        ),
+        "answers": list(
+            Answer.objects.order_by("pk").values_list(
+                "pk",
+                "assessment_id",
+                "item_id",
+                "option_id",
+                "comment",
+                "version",
+                "updated_by_id",
+                "updated_at",
+            )
+        ),
+        "events": list(Event.objects.order_by("pk").values_list("pk", "kind", "note")),
+        "history": (
+            Assessment.history.count(),
+            Answer.history.count(),
+            Membership.history.count(),
+            Team.history.count(),
+        ),
+        "users": list(
+            User.objects.order_by("pk").values_list("pk", "username", "password", "is_active")
+        ),
+    }
+
+
+def stored(assessment: Assessment, key: str = "INQ-01") -> tuple[str | None, str, int]:
+    """(option, comment, version) of one stored answer."""
+    answer = Answer.objects.select_related("option").get(assessment=assessment, item__key=key)
+    return (answer.option.key if answer.option else None, answer.comment, answer.version)
+
+
+# The endpoints of an assessment ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL of an assessment, the methods it accepts, and a request a member could make.
+
+    `target` names the fixture whose assessment the request is aimed at, so that a
+    member's request would succeed: submit needs a complete draft, reopen a
+    submitted assessment.
+    """
+
+    name: str
+    extra: tuple = ()
+    get: bool = True
+    post: bool = True
+    data: dict | None = None
+    json: bool = False
+    target: str = "assessment"
+
+    def url(self, assessment_id) -> str:
+        return reverse(self.name, args=[assessment_id, *self.extra])
+
+    def allows(self, method: str) -> bool:
+        return self.get if method == "get" else self.post
+
+    def send(self, client: Client, method: str, assessment_id, **extra):
+        url = self.url(assessment_id)
+        if method == "get":
+            return client.get(url, **extra)
+        if self.json:
+            body = json.dumps(self.data)
+            return client.post(url, body, content_type="application/json", **extra)
+        return client.post(url, self.data or {}, **extra)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ASSESSMENT_ENDPOINTS = [
+    Endpoint("assessment"),
+    Endpoint("results"),
+    # require_GET: a POST is 405 for everyone, decided before any lookup.
+    Endpoint("questionnaire_start", post=False),
+    Endpoint("questionnaire", ("inequity",), data=HOSTILE_FORM),
+    # Autosave answers anything but POST with a JSON 405, before any lookup.
+    Endpoint("answer_save", ("INQ-01",), get=False, data=HOSTILE_ANSWER, json=True),
+    Endpoint("assessment_edit", data={**DETAILS, "title": "Renamed by an attacker"}),
+    # require_POST
+    Endpoint("assessment_submit", get=False, target="complete"),
+    Endpoint("assessment_reopen", get=False, data={"note": "by an attacker"}, target="submitted"),
+    Endpoint("assessment_delete"),
+    Endpoint("assessment_history"),
+    # require_GET downloads
+    Endpoint("report_pdf", post=False),
+    Endpoint("report_json", post=False),
+    Endpoint("report_csv", post=False),
+]
+# Every (endpoint, method) pair, with the methods an endpoint refuses for everyone marked.
+ENDPOINT_METHODS = [(e, m) for e in ASSESSMENT_ENDPOINTS for m in ("get", "post")]
+ENDPOINT_METHOD_IDS = [f"{m.upper()} {e.name}" for e, m in ENDPOINT_METHODS]
+
+# What a team page POST can do; each would change the team if access allowed it.
+TEAM_ACTIONS = {
+    "add-outsider-as-owner": {"action": "add", "username": "charlie", "role": "owner"},
+    "promote-the-viewer-to-owner": {"action": "role", "username": "vera", "role": "owner"},
+    "demote-the-owner": {"action": "role", "username": "alice", "role": "viewer"},
+    "remove-the-owner": {"action": "remove", "username": "alice"},
+}
+
+
+# Comparing responses ---------------------------------------------------------------------
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def normalised(response) -> str:
+    """The body with the per-render CSRF tokens blanked, so two renders compare equal."""
+    return CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value=""', response.content.decode())
+
+
+def template_names(response) -> list[str]:
+    return [t.name for t in (getattr(response, "templates", None) or [])]
+
+
+def page_text(response) -> str:
+    """The visible text of an HTML page, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page with its attributes."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
