@@ -29,6 +29,7 @@ import math
 import re
 import signal
 import threading
+import time
 import unicodedata
 from collections import defaultdict
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
+from riskassess.reports import chart
 from riskassess.reports.chart import bar_chart
 
 logger = logging.getLogger(__name__)
@@ -60,11 +62,9 @@ LONG_TOKEN = 40
 CHUNK = 20
 ZWSP = "\u200b"
 LONG_ITEM = 1500  # characters of comment and mitigation
-_LONG_TOKEN_RE = re.compile(r"\S{%d,}" % (LONG_TOKEN + 1))
+_LONG_TOKEN_RE = re.compile(rf"\S{{{LONG_TOKEN + 1},}}")
 _REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
 
-
-STATUS_MARKS = {"draft": "DRAFT", "unsaved": "UNSAVED"}
 
 # WeasyPrint logs every layout step at INFO: keep that out of the server log
 # unless the logging settings ask for it.
@@ -131,12 +131,12 @@ class DataOnlyFetcher(weasyprint.URLFetcher):
         super().__init__(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
 
     def fetch(self, url, headers=None):
-        if not isinstance(url, str) or not url[:5].lower() == "data:":
+        if not isinstance(url, str) or url[:5].lower() != "data:":
             logger.warning("PDF renderer refused to fetch %r", str(url)[:200])
             raise RefusedURL(f"The PDF renderer only loads data: URIs, not {str(url)[:100]!r}")
         if len(url) > MAX_DATA_URI:
             raise RefusedURL("data: URI too large")
-        response = DataHandler().data_open(Request(url))
+        response = DataHandler().data_open(Request(url))  # noqa: S310 (data: only, checked above)
         return URLFetcherResponse(url, response.read(), headers=dict(response.headers.items()))
 
 
@@ -165,9 +165,10 @@ def _stylesheets() -> tuple[weasyprint.CSS, ...]:
 
 @cache
 def layout_version() -> str:
-    """Changes whenever the stylesheet, the templates or WeasyPrint change: part of the cache key."""
+    """Changes with the stylesheet, the templates or WeasyPrint: part of the cache key."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    for path in [STYLESHEET, *sorted(TEMPLATE_DIR.glob("*.html"))]:
+    sources = [Path(__file__), Path(chart.__file__), STYLESHEET, TEMPLATE_DIR.parent / "_chart.svg"]
+    for path in [*sources, *sorted(TEMPLATE_DIR.glob("*.html"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -207,7 +208,7 @@ def time_limit(seconds: float):
 
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
     previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = datetime.now(UTC)
+    started = time.monotonic()
     try:
         yield
     finally:
@@ -215,7 +216,7 @@ def time_limit(seconds: float):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_delay:
-            spent = (datetime.now(UTC) - started).total_seconds()
+            spent = time.monotonic() - started
             signal.setitimer(signal.ITIMER_REAL, max(previous_delay - spent, 0.001))
     if state["fired"]:
         raise PDFRenderTimeout(f"Rendering the PDF took longer than {seconds:g} seconds.")
@@ -264,13 +265,12 @@ def _percent(fraction: float) -> str:
     return f"{math.floor(fraction * 100 + 1e-9):d}%"
 
 
-def _tone(item: dict) -> str:
+def _tone(risk: float | None, *, answered: bool = True, not_applicable: bool = False) -> str:
     """The colour class of an answer, from its risk: the class names are fixed strings."""
-    if item["answer"] is None:
+    if not answered:
         return "none"
-    if item["not_applicable"]:
+    if not_applicable:
         return "na"
-    risk = item["risk"]
     if risk <= 0:
         return "low"
     if risk <= 0.5:
@@ -279,17 +279,13 @@ def _tone(item: dict) -> str:
 
 
 def _levels(thresholds: dict) -> list[dict]:
-    medium, high, critical = (_number_plain(thresholds[k]) for k in ("medium", "high", "critical"))
+    medium, high, critical = (f"{thresholds[k]:g}" for k in ("medium", "high", "critical"))
     return [
         {"level": "low", "range": f"0 ≤ S < {medium}"},
         {"level": "medium", "range": f"{medium} ≤ S < {high}"},
         {"level": "high", "range": f"{high} ≤ S < {critical}"},
         {"level": "critical", "range": f"{critical} ≤ S ≤ 100"},
     ]
-
-
-def _number_plain(value: float) -> str:
-    return f"{value:g}"
 
 
 def _citation_arxiv(citation: str) -> str | None:
@@ -302,16 +298,20 @@ def report_context(report: dict) -> dict:
     overall = report["overall"]
     details = report["assessment"]
     status = details.get("status")
-    # Anything not submitted is marked: "unsaved" is a report of an answers file (`assess`).
-    status_mark = None if status == "submitted" else STATUS_MARKS.get(status, "DRAFT")
-    mark = " — ".join(m for m in (status_mark, overall["provisional"] and "PROVISIONAL") if m)
+    # Anything not submitted is a draft, "unsaved" too: a report of an answers file (`assess`).
+    draft = status != "submitted"
+    mark = " — ".join(m for m in (draft and "DRAFT", overall["provisional"] and "PROVISIONAL") if m)
     escalated = set(overall["escalated_by"])
     items_by_category: dict[str, list[dict]] = defaultdict(list)
     for item in report["items"]:
         items_by_category[item["category"]].append(
             {
                 **item,
-                "tone": _tone(item),
+                "tone": _tone(
+                    item["risk"],
+                    answered=item["answer"] is not None,
+                    not_applicable=item["not_applicable"],
+                ),
                 "risk_text": _number(item["risk"]),
                 "exposure_text": _number(item["exposure"]),
                 "escalated": item["key"] in escalated,
@@ -340,7 +340,7 @@ def report_context(report: dict) -> dict:
         if item["key"] in escalated
     ]
     findings = [
-        {**f, "exposure_text": _number(f["exposure"]), "tone": _finding_tone(f)}
+        {**f, "exposure_text": _number(f["exposure"]), "tone": _tone(f["exposure"] / f["weight"])}
         for f in report["top_findings"]
     ]
     scale = [
@@ -349,13 +349,14 @@ def report_context(report: dict) -> dict:
     ]
     events = [{**event, "when": _when(event["at"])} for event in report.get("events", ())]
     arxiv = _citation_arxiv(report["method"]["citation"])
+    latest = as_of(report)
     return {
         "report": report,
         "assessment": details,
         "overall": overall,
         "overall_score_text": _score(overall["score"]),
         "overall_completeness_text": _percent(overall["completeness"]),
-        "draft": status_mark == "DRAFT",
+        "draft": draft,
         "unsaved": status == "unsaved",
         "mark": mark,
         "categories": categories,
@@ -371,10 +372,9 @@ def report_context(report: dict) -> dict:
         else report["checklist"].get("source"),
         "events": events,
         "chart": bar_chart(report),
-        "as_of": as_of(report),
-        "as_of_text": _when(as_of(report)),
+        "as_of": latest,
+        "as_of_text": _when(latest),
         "generated_text": _when(report["generated_at"]),
-        "created_text": _when(details.get("created_at")),
         "submitted_text": _when(details.get("submitted_at")),
         "author": f"{details['team']} · riskassess" if details.get("team") else "riskassess",
         "generator": GENERATOR,
@@ -382,11 +382,6 @@ def report_context(report: dict) -> dict:
         "answered_count": sum(1 for i in report["items"] if i["answer"] is not None),
         "na_count": sum(1 for i in report["items"] if i["not_applicable"]),
     }
-
-
-def _finding_tone(finding: dict) -> str:
-    risk = finding["exposure"] / finding["weight"]
-    return "medium" if risk <= 0.5 else ("high" if risk < 1 else "critical")
 
 
 def render_report_html(report: dict) -> str:

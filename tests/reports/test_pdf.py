@@ -17,10 +17,11 @@ from pypdf import PdfReader
 
 from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
+from riskassess.assessments.data import assessment_data
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
 from riskassess.reports import pdf
-from riskassess.reports.build import build_report
+from riskassess.reports.build import build_report, report_from_data
 from tests.checklist.test_loader import small_data
 from tests.reports.factories import answer, answer_realistically, make_assessment
 
@@ -97,7 +98,7 @@ def test_every_answered_item_appears_with_its_answer_comment_and_risk(full):
         else:
             risk, exposure = pdf._number(item["risk"]), pdf._number(item["exposure"])
             assert f"Risk {risk}" in block
-            assert f"Exposure {item['weight']} × {risk} = {exposure}" in block
+            assert f"Exposure {item['weight']} \u00d7 {risk} = {exposure}" in block
 
 
 def test_the_scores_are_identical_in_the_pdf_the_results_page_and_the_json(client, full, vera):
@@ -146,9 +147,7 @@ def test_the_pdf_has_pages_an_outline_and_metadata(draft):
 def test_the_fingerprint_is_printed_on_the_last_page_only(draft):
     report = build_report(draft)
     pages = pages_text(pdf.render_report_pdf(report))
-    assert [report["fingerprint"] in page for page in pages] == [False] * (len(pages) - 1) + [
-        True
-    ]
+    assert [report["fingerprint"] in page for page in pages] == [False] * (len(pages) - 1) + [True]
     assert f"SHA-256 {report['fingerprint']}" in pages[-1]
 
 
@@ -173,7 +172,7 @@ def test_the_methodology_gives_formula_thresholds_scale_and_citation(draft):
     text = flat(" ".join(pages_text(pdf.render_report_pdf(build_report(draft)))))
     appendix = text[text.index("Appendix: methodology") :]
     assert "weighted-exposure-v1" in appendix
-    assert "S(c) = 100 × Σ w" in appendix
+    assert "S(c) = 100 \u00d7 \u03a3 w" in appendix
     assert "25 ≤ S < 50" in appendix and "75 ≤ S ≤ 100" in appendix
     assert "Not applicable excluded" in appendix
     assert "arXiv:2108.07258" in appendix and "2108.07258" in appendix
@@ -187,7 +186,7 @@ def test_escalations_and_top_findings_name_the_critical_item(draft):
     assert report["overall"]["escalated_by"] == ["MIS-01"]
     assert "MIS-01 Misuse Is access gated?" in escalations
     findings = text[text.index("Top findings The answered") :]
-    assert "1 MIS-01 Misuse Critical Is access gated? No 4.0" in findings
+    assert "1 MIS-01 Misuse · critical item · answer No · exposure 4.0 of 4" in findings
 
 
 def test_a_provisional_draft_is_marked_on_every_page(draft):
@@ -201,6 +200,18 @@ def test_a_submitted_complete_report_carries_no_draft_mark(submitted):
     pages = pages_text(pdf.render_report_pdf(build_report(submitted)))
     for page in pages:
         assert "DRAFT" not in page and "PROVISIONAL" not in page
+
+
+def test_a_report_of_an_answers_file_is_marked_as_a_draft(draft):
+    # As `manage.py assess` builds it: no stored row, so no id, team or dates.
+    details = {**build_report(draft)["assessment"], "id": "", "team": "", "status": "unsaved"}
+    details.update(created_at=None, submitted_at=None)
+    report = report_from_data(assessment_data(draft), details)
+    body = pdf.render_report_pdf(report)
+    pages = pages_text(body)
+    assert all("DRAFT" in page for page in pages)
+    assert "not stored in riskassess" in flat(pages[0])
+    assert PdfReader(io.BytesIO(body)).metadata.author == "riskassess"
 
 
 def test_a_second_download_comes_from_the_cache_without_rendering(draft, monkeypatch):
@@ -247,6 +258,15 @@ def test_a_10000_character_comment_without_spaces_is_printed_in_full(alice, draf
     # Without the watermark (first line) and the running header and footer (last two).
     body = "".join("".join(page.splitlines()[1:-2]) for page in pages)
     assert token in re.sub(r"\s+", "", body)
+
+
+def test_unicode_is_printed_intact(alice, draft):
+    latin = "Zo\u00eb\u2019s caf\u00e9 \u2014 na\u00efve fa\u00e7ade"  # curly quote, em dash
+    hebrew, arabic = "\u05e2\u05d1\u05e8\u05d9\u05ea", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629"
+    answer(draft, alice, "MIS-02", "no", f"{latin}; {hebrew}; {arabic}")
+    text = flat(" ".join(pages_text(pdf.render_report_pdf(build_report(draft)))))
+    for part in (latin, hebrew, arabic):
+        assert part in text
 
 
 # --- The pieces --------------------------------------------------------------------------
