@@ -183,3 +183,9 @@ def test_building_a_report_takes_the_same_queries_at_two_sizes(
         # categories, items, options, answers, events
         with django_assert_num_queries(5):
             build_report(loaded)
+
+
+def test_the_results_page_shows_the_fingerprint_printed_in_the_pdf(client, assessment, alice):
+    client.force_login(alice)
+    response = client.get(f"/a/{assessment.pk}/results/")
+    assert build_report(assessment)["fingerprint"] in response.content.decode()
