@@ -32,6 +32,12 @@ run: syscheck
 serve: syscheck
 	scripts/serve.sh
 
+backup: $(VENV)/.installed
+	scripts/backup.sh $(OUT)
+
+restore: $(VENV)/.installed
+	scripts/restore.sh $(FILE)
+
 test: $(VENV)/.installed-dev syscheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 

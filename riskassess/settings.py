@@ -10,6 +10,7 @@ from pathlib import Path
 import xstatic.pkg.bootstrap
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from riskassess.env import (
     env_bool,
@@ -154,10 +155,7 @@ CACHES = {
 }
 
 # Source maps are for developers; compressing them made collectstatic take 30 s.
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
-    "map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br",
-    "swf", "flv", "woff", "woff2",
-]
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
