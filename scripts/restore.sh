@@ -46,32 +46,7 @@ done
 
 URL="${DATABASE_URL:-sqlite:///$PWD/var/riskassess.sqlite3}"
 # The URL is read the way the app reads it (dj-database-url), then handed to the shell.
-eval "$("$PY" - "$URL" <<'EOF'
-import shlex
-import sys
-
-import dj_database_url
-
-try:
-    c = dj_database_url.parse(sys.argv[1])
-except ValueError as exc:
-    print(f"echo {shlex.quote(f'restore: error: DATABASE_URL is not valid: {exc}')} >&2; exit 2")
-    raise SystemExit
-engine = c.get("ENGINE", "")
-kind = {"django.db.backends.sqlite3": "sqlite", "django.db.backends.postgresql": "postgres"}.get(engine, "")
-values = {
-    "DB_KIND": kind,
-    "DB_NAME": c.get("NAME") or "",
-    "DB_HOST": c.get("HOST") or "",
-    "DB_PORT": str(c.get("PORT") or ""),
-    "DB_USER": c.get("USER") or "",
-    "DB_PASSWORD": c.get("PASSWORD") or "",
-    "DB_SSLMODE": (c.get("OPTIONS") or {}).get("sslmode", ""),
-}
-for name, value in values.items():
-    print(f"{name}={shlex.quote(str(value))}")
-EOF
-)"
+eval "$("$PY" scripts/dburl.py "$URL" restore)"
 [ -n "$DB_KIND" ] || die "DATABASE_URL must start with sqlite:/// or postgres://"
 
 if [ "$DB_KIND" = sqlite ]; then

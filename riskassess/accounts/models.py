@@ -24,6 +24,12 @@ class TeamQuerySet(models.QuerySet):
     def for_user(self, user) -> "TeamQuerySet":
         return self.filter(memberships__user=user)
 
+    def editable_by(self, user) -> "TeamQuerySet":
+        """The teams where `user` may answer assessments (editor or owner), with `.role`."""
+        # annotate_role, not a second memberships filter: two filter() calls on
+        # a multi-valued relation would match "any member is an editor".
+        return self.for_user(user).annotate_role(user).filter(role__in=[Role.EDITOR, Role.OWNER])
+
     def annotate_role(self, user) -> "TeamQuerySet":
         """Add `.role`: the user's role in each team (limit the queryset to their teams)."""
         return self.annotate(

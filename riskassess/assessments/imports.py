@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from riskassess.accounts.models import Role, Team
+from riskassess.accounts.models import Team
 from riskassess.assessments import answersfile, services
 from riskassess.assessments.lifecycle_forms import NOTE_MAX, name_the_limits
 from riskassess.assessments.models import TITLE_MAX, Answer, Assessment, Event
@@ -49,11 +49,7 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only teams where the user may answer: the queryset is the access check,
         # so a posted team id from anywhere else is "not one of the available choices".
-        teams = (
-            Team.objects.for_user(user)
-            .annotate_role(user)
-            .filter(role__in=[Role.EDITOR, Role.OWNER])
-        )
+        teams = Team.objects.editable_by(user)
         self.teams = list(teams)
         self.fields["team"].queryset = teams
         if len(self.teams) == 1:

@@ -7,7 +7,7 @@ author and timestamps are never form fields, so posting them changes nothing.
 from django import forms
 from django.utils.text import capfirst
 
-from riskassess.accounts.models import Role, Team
+from riskassess.accounts.models import Team
 from riskassess.assessments.models import Assessment, Event, Status
 from riskassess.checklist.models import Checklist
 
@@ -57,13 +57,7 @@ class NewAssessmentForm(DetailsForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # annotate_role, not a second memberships filter: two filter() calls on
-        # a multi-valued relation would match "any member is an editor".
-        teams = (
-            Team.objects.for_user(user)
-            .annotate_role(user)
-            .filter(role__in=[Role.EDITOR, Role.OWNER])
-        )
+        teams = Team.objects.editable_by(user)
         self.teams = list(teams)
         self.fields["team"].queryset = teams
         if len(self.teams) == 1:

@@ -23,8 +23,11 @@ def results(request: HttpRequest, assessment_id) -> HttpResponse:
     return render(request, "reports/results.html", context)
 
 
-def _download(report: dict, body: bytes | str, content_type: str, extension: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
+def _download(request: HttpRequest, assessment_id, render, content_type: str, extension: str):
+    """A report download for any member: built, rendered, sent as an attachment."""
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
+    report = build_report(assessment)
+    response = HttpResponse(render(report), content_type=content_type)
     name = slugify(report["assessment"]["title"])[:60] or "assessment"
     date = report["generated_at"][:10]
     response["Content-Disposition"] = f'attachment; filename="{name}-{date}.{extension}"'
@@ -34,22 +37,16 @@ def _download(report: dict, body: bytes | str, content_type: str, extension: str
 @require_GET
 @never_cache
 def report_pdf(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
-    report = build_report(assessment)
-    return _download(report, pdf.render_report_pdf(report), "application/pdf", "pdf")
+    return _download(request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf")
 
 
 @require_GET
 @never_cache
 def report_json(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
-    report = build_report(assessment)
-    return _download(report, exports.to_json(report), "application/json", "json")
+    return _download(request, assessment_id, exports.to_json, "application/json", "json")
 
 
 @require_GET
 @never_cache
 def report_csv(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
-    report = build_report(assessment)
-    return _download(report, exports.to_csv(report), "text/csv; charset=utf-8", "csv")
+    return _download(request, assessment_id, exports.to_csv, "text/csv; charset=utf-8", "csv")
