@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from riskassess.accounts.models import Membership, Role, Team, User
@@ -106,3 +107,7 @@ def browser(monkeypatch):
         launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+        # While Playwright's loop runs, the ORM in this thread gets connections of
+        # their own (Django's are context-local); close them, or PostgreSQL cannot
+        # drop the test database at the end of the run.
+        connections.close_all()
