@@ -11,6 +11,7 @@ from django.db import connections
 from django.test import Client
 
 from riskassess.accounts.models import Membership, Role, Team, User
+from riskassess.assessments import services
 from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import parse
@@ -61,6 +62,27 @@ def charlie(other_team) -> User:
 @pytest.fixture
 def staff(db) -> User:
     return User.objects.create_superuser("root", password="correct horse battery staple")
+
+
+DETAILS = {
+    "title": "Support bot",
+    "model_name": "bot 2.3",
+    "base_model": "an open 70B model",
+    "context": "EU customers",
+}
+
+
+def new_assessment(user, team, checklist, **details):
+    """A draft assessment; details default to DETAILS."""
+    return services.create_assessment(
+        user=user, team=team, checklist=checklist, **{**DETAILS, **details}
+    )
+
+
+@pytest.fixture
+def assessment(alice, team, checklist):
+    """alice's draft of the default checklist, with no answers yet."""
+    return new_assessment(alice, team, checklist)
 
 
 @pytest.fixture(scope="session")

@@ -132,14 +132,11 @@ def report_from_data(
     categories = _category_rows(data, result)
     items = _item_rows(data)
     names = {c["key"]: c["name"] for c in categories}
-    # Highest exposure first; ties go to the heavier item, then checklist order.
-    ranked = sorted((position, i) for position, i in enumerate(items) if i["exposure"])
-    findings = [
-        i
-        for _, i in sorted(
-            ranked, key=lambda pair: (-pair[1]["exposure"], -pair[1]["weight"], pair[0])
-        )
-    ][:TOP_FINDINGS]
+    # Highest exposure first, then the heavier item; sorted() is stable, so
+    # remaining ties keep checklist order.
+    findings = sorted(
+        (i for i in items if i["exposure"]), key=lambda i: (-i["exposure"], -i["weight"])
+    )[:TOP_FINDINGS]
     checklist = data["checklist"]
     required = sum(c["required"] for c in categories)
     answered_required = sum(c["answered_required"] for c in categories)

@@ -16,19 +16,6 @@ from tests.conftest import session_cookie
 
 
 @pytest.fixture
-def assessment(alice, team, checklist):
-    return services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title="Support bot",
-        model_name="bot 2.3",
-        base_model="an open 70B model",
-        context="EU customers",
-    )
-
-
-@pytest.fixture
 def answered(assessment, bob):
     """INQ-01 answered "yes" with a comment, at version 1."""
     services.save_answer(

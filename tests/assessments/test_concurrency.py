@@ -44,19 +44,6 @@ def race(assessment, writers, expected_version):
     return outcomes
 
 
-@pytest.fixture
-def assessment(alice, team, checklist):
-    return services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title="Race",
-        model_name="m",
-        base_model="b",
-        context="c",
-    )
-
-
 @pytest.mark.parametrize("first", [False, True], ids=["existing answer", "first answer"])
 def test_exactly_one_of_two_simultaneous_writers_wins(assessment, alice, bob, first):
     version = 0

@@ -1,21 +1,7 @@
-import pytest
 from django.urls import reverse
 
 from riskassess.assessments import services
 from riskassess.assessments.models import Answer
-
-
-@pytest.fixture
-def assessment(alice, team, checklist):
-    return services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title="Bot",
-        model_name="m",
-        base_model="b",
-        context="c",
-    )
 
 
 def save(assessment, user, key, option, version, comment=""):
@@ -60,7 +46,7 @@ def test_it_records_details_changes(client, assessment, alice):
     changes = client.get(reverse("assessment_history", args=[assessment.pk])).context[
         "detail_changes"
     ]
-    assert changes[0]["fields"][0]["before"] == "Bot"
+    assert changes[0]["fields"][0]["before"] == "Support bot"
     assert changes[0]["fields"][0]["after"] == "Support bot v2"
 
 

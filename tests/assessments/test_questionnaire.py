@@ -16,19 +16,6 @@ from riskassess.checklist.spec import validate
 from tests.checklist.test_loader import small_data
 
 
-@pytest.fixture
-def assessment(alice, team, checklist):
-    return services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title="Support bot",
-        model_name="bot 2.3",
-        base_model="an open 70B model",
-        context="EU customers",
-    )
-
-
 def page(assessment, category="inequity"):
     return reverse("questionnaire", args=[assessment.pk, category])
 

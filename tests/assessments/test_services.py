@@ -8,19 +8,6 @@ from riskassess.assessments.models import Answer, Event, Status
 from riskassess.checklist.models import Item
 
 
-@pytest.fixture
-def assessment(alice, team, checklist):
-    return services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title="Support bot",
-        model_name="bot 2.3",
-        base_model="an open 70B model",
-        context="EU customers",
-    )
-
-
 def save(assessment, user, option, comment="", version=0, key="INQ-01"):
     return services.save_answer(
         assessment=assessment,

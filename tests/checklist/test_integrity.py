@@ -8,19 +8,12 @@ from django.urls import reverse
 from riskassess.assessments import services
 from riskassess.assessments.data import assessment_data
 from riskassess.checklist.models import Category, Item, Option
+from tests.conftest import new_assessment
 
 
 @pytest.fixture
 def answered(alice, team, checklist):
-    assessment = services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title="Bot",
-        model_name="m",
-        base_model="b",
-        context="c",
-    )
+    assessment = new_assessment(alice, team, checklist)
     services.save_answer(
         assessment=assessment,
         item_key="INQ-01",

@@ -6,21 +6,14 @@ from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.checklist.models import Item
 from riskassess.reports.build import build_report, fingerprint
+from tests.conftest import new_assessment
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def assessment(alice, team, checklist):
-    created = services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title="Support bot",
-        model_name="support-bot 2.3",
-        base_model="open 70B",
-        context="EU customers",
-    )
+    created = new_assessment(alice, team, checklist)
     return get_assessment_for_user(alice, created.pk)
 
 

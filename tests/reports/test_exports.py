@@ -9,19 +9,12 @@ from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.reports.build import build_report
 from riskassess.reports.exports import to_csv
+from tests.conftest import new_assessment
 
 
 @pytest.fixture
 def assessment(alice, team, checklist):
-    created = services.create_assessment(
-        user=alice,
-        team=team,
-        checklist=checklist,
-        title='=HYPERLINK("x")',
-        model_name="m",
-        base_model="b",
-        context="c",
-    )
+    created = new_assessment(alice, team, checklist, title='=HYPERLINK("x")')
     for key, option, comment in [
         ("INQ-01", "no", "=cmd|' /C calc'!A0"),
         ("INQ-02", "partly", "+1 via @mention -2"),
