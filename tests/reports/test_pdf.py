@@ -119,7 +119,7 @@ def test_the_scores_are_identical_in_the_pdf_the_results_page_and_the_json(clien
         assert f">{score}<" in page_row[: page_row.index("</tr>")]
     for rank, finding in enumerate(data["top_findings"], start=1):
         exposure = f"{finding['exposure']:.1f}"
-        assert f"{rank} {finding['key']} {finding['category_name']}" in findings
+        assert f"{rank} {finding['key']} · {finding['category_name']}" in findings
         assert contains(findings, finding["mitigation"])
         assert finding["key"] in page and f">{exposure}<" in page
 
@@ -186,7 +186,7 @@ def test_escalations_and_top_findings_name_the_critical_item(draft):
     assert report["overall"]["escalated_by"] == ["MIS-01"]
     assert "MIS-01 Misuse Is access gated?" in escalations
     findings = text[text.index("Top findings The answered") :]
-    assert "1 MIS-01 Misuse · critical item · answer No · exposure 4.0 of 4" in findings
+    assert "1 MIS-01 · Misuse · critical item · answer No · exposure 4.0 of 4" in findings
 
 
 def test_a_provisional_draft_is_marked_on_every_page(draft):
