@@ -326,3 +326,52 @@ def test_the_time_limit_is_skipped_outside_the_main_thread():
     thread.start()
     thread.join()
     assert outcome == ["ran"]
+
+
+def test_the_report_is_laid_out_with_its_own_user_agent_stylesheet(draft, monkeypatch):
+    # The hook is WeasyPrint's; if an upgrade renames it, this test fails rather
+    # than the report silently going back to the slower full HTML sheet.
+    assert "_ua_stylesheets" in vars(pdf.weasyprint.HTML)
+    asked = []
+    original = pdf.ReportHTML._ua_stylesheets
+
+    def spy(self, forms=False):
+        sheets = original(self, forms)
+        asked.append(sheets)
+        return sheets
+
+    monkeypatch.setattr(pdf.ReportHTML, "_ua_stylesheets", spy)
+    text = flat(" ".join(pages_text(pdf._render_pdf(build_report(draft)))))
+    assert asked == [[pdf._ua_stylesheet()]]
+    # What the sheet is for: headings and tables still lay out as such, head stays hidden.
+    assert "Executive summary" in text and "Overall" in text
+    assert "<title>" not in text and "Risk assessment: Tiny draft" not in text
+
+
+def test_the_cyclic_collector_is_paused_only_while_rendering(draft, monkeypatch):
+    seen = []
+    original = pdf.ReportHTML.write_pdf
+
+    def spy(self, *args, **kwargs):
+        seen.append(pdf.gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf.ReportHTML, "write_pdf", spy)
+    assert pdf.gc.isenabled()
+    pdf._render_pdf(build_report(draft))
+    assert seen == [False]
+    assert pdf.gc.isenabled()
+
+
+def test_the_cyclic_collector_comes_back_after_a_failed_render_and_stays_off_if_it_was():
+    with pytest.raises(ZeroDivisionError), pdf.cyclic_gc_paused():
+        assert not pdf.gc.isenabled()
+        1 / 0  # noqa: B018
+    assert pdf.gc.isenabled()
+    pdf.gc.disable()
+    try:
+        with pdf.cyclic_gc_paused():
+            pass
+        assert not pdf.gc.isenabled()
+    finally:
+        pdf.gc.enable()
