@@ -154,6 +154,10 @@ CACHES = {
     }
 }
 
+# Render a report's PDF into the cache when the assessment is submitted, so that
+# reviewers' downloads are cache hits (riskassess/reports/receivers.py).
+PDF_PRERENDER_ON_SUBMIT = env_bool("PDF_PRERENDER_ON_SUBMIT", True)
+
 # Source maps are for developers; compressing them made collectstatic take 30 s.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 

@@ -30,3 +30,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"riskassess-test-{os.getpid()}.sqlite3")
     }
+
+# Submitting renders the PDF ahead (a second per submit); the tests that are about
+# it turn it on (tests/reports/test_prerender.py).
+PDF_PRERENDER_ON_SUBMIT = False

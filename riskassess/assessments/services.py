@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from riskassess.assessments import signals
 from riskassess.assessments.data import assessment_data, score_data
 from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event, Status
 from riskassess.checklist.models import Checklist, Item
@@ -228,6 +229,14 @@ def submit(*, assessment: Assessment, user) -> Assessment:
     assessment.submitted_at = timezone.now()
     _save_as(assessment, user)
     _record(assessment, Event.Kind.SUBMITTED, user, data=data)
+    # After the commit: receivers read the submitted data, and a slow one (the PDF is
+    # rendered ahead, riskassess.reports.receivers) must not hold the row lock.
+    assessment_id = assessment.pk
+    transaction.on_commit(
+        lambda: signals.assessment_submitted.send(
+            sender=Assessment, assessment_id=assessment_id, user=user
+        )
+    )
     return assessment
 
 
