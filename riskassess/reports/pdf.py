@@ -9,13 +9,19 @@ WeasyPrint is a browser (docs/security.md, "The PDF renderer is a browser"), so:
   against.
 - User text reaches the HTML only as autoescaped element content (never in an
   attribute that WeasyPrint reads as a URL or a style), and presentational
-  hints are off. Long unbroken tokens get zero-width spaces (`breakable`), so a
-  10,000-character "word" costs milliseconds, not seconds.
+  hints are off. Long unbroken tokens get zero-width spaces
+  (`pdf_context.breakable`), so a 10,000-character "word" costs milliseconds,
+  not seconds.
 - Rendering has a time limit (settings.PDF_RENDER_TIMEOUT seconds, default 30)
   when it runs in the main thread; see `time_limit`.
 
-Speed: the CSS is parsed once per process and the font configuration built once
-per thread; a report whose data has not changed comes from Django's cache, keyed
+What the template prints is prepared in pdf_context.py.
+
+Speed (docs/performance.md): the CSS is parsed once per process, the font
+configuration built once per thread, the report has a user-agent stylesheet of
+its own (`ReportHTML`), the cyclic garbage collector is paused while WeasyPrint
+works, and the markup is lean (pdf_context, the templates); a report whose data
+has not changed comes from Django's cache, keyed
 by its fingerprint (which ignores `generated_at`). The printed "data as of" time
 is derived from the report's own content, so a cached copy stays accurate; the
 "PDF rendered" time is that of the render that produced the cached file.
@@ -26,15 +32,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import math
-import re
 import signal
 import threading
 import time
-import unicodedata
-from collections import defaultdict
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from urllib.request import DataHandler, Request
@@ -46,8 +47,8 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from riskassess.reports import chart
-from riskassess.reports.chart import bar_chart
+from riskassess.reports import chart, pdf_context
+from riskassess.reports.pdf_context import report_context
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +58,6 @@ UA_STYLESHEET = Path(__file__).with_name("report-ua.css")
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
 DEFAULT_TIMEOUT = 30.0
 MAX_DATA_URI = 2 * 1024 * 1024
-GENERATOR = f"riskassess (WeasyPrint {weasyprint.__version__})"
-
-# A token longer than LONG_TOKEN characters gets a break opportunity every CHUNK.
-LONG_TOKEN = 40
-CHUNK = 20
-ZWSP = "\u200b"
-LONG_ITEM = 1500  # characters of comment and mitigation
-_LONG_TOKEN_RE = re.compile(rf"\S{{{LONG_TOKEN + 1},}}")
-_REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
 
 
 # WeasyPrint logs every layout step at INFO: keep that out of the server log
@@ -80,42 +72,6 @@ class PDFRenderTimeout(Exception):
 
 class RefusedURL(ValueError):
     """The renderer asked for a URL outside what the report may load."""
-
-
-# --- Break opportunities -------------------------------------------------------------------
-
-
-def _can_break_before(token: str, index: int) -> bool:
-    """Never split a character from its combining marks, a ZWJ sequence or a flag pair."""
-    char, previous = token[index], token[index - 1]
-    if unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf", "Sk"):
-        return False
-    if previous in ("\u200d", ZWSP):
-        return False
-    return not (ord(char) in _REGIONAL_INDICATORS and ord(previous) in _REGIONAL_INDICATORS)
-
-
-def _split_token(match: re.Match) -> str:
-    token = match.group()
-    out, run = [], 0
-    for index, char in enumerate(token):
-        if run >= CHUNK and _can_break_before(token, index):
-            out.append(ZWSP)
-            run = 0
-        out.append(char)
-        run += 1
-    return "".join(out)
-
-
-def breakable(text) -> str:
-    """Text with a zero-width space every CHUNK characters inside tokens over LONG_TOKEN.
-
-    Runs on the raw text, before autoescaping, and returns a plain (unsafe) str
-    so that the template still escapes it.
-    """
-    if text is None:
-        return ""
-    return _LONG_TOKEN_RE.sub(_split_token, str(text))
 
 
 # --- Fetching ------------------------------------------------------------------------------
@@ -190,6 +146,7 @@ def layout_version() -> str:
     sources = [
         Path(__file__),
         Path(chart.__file__),
+        Path(pdf_context.__file__),
         STYLESHEET,
         UA_STYLESHEET,
         TEMPLATE_DIR.parent / "_chart.svg",
@@ -246,202 +203,6 @@ def time_limit(seconds: float):
             signal.setitimer(signal.ITIMER_REAL, max(previous_delay - spent, 0.001))
     if state["fired"]:
         raise PDFRenderTimeout(f"Rendering the PDF took longer than {seconds:g} seconds.")
-
-
-# --- The HTML ------------------------------------------------------------------------------
-
-
-def _when(value: str | None) -> str:
-    if not value:
-        return "—"
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
-
-
-def as_of(report: dict) -> str | None:
-    """The latest moment recorded in the report's data: last answer, submission or event.
-
-    Part of the fingerprinted content, unlike `generated_at`, so it is the same
-    in every copy of the same data, cached or not.
-    """
-    moments = [report["assessment"].get("created_at"), report["assessment"].get("submitted_at")]
-    moments += [item.get("answered_at") for item in report["items"]]
-    moments += [event.get("at") for event in report.get("events", ())]
-    parsed = [datetime.fromisoformat(m.replace("Z", "+00:00")) for m in moments if m]
-    parsed = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in parsed]
-    return max(parsed).astimezone(UTC).isoformat() if parsed else None
-
-
-def _number(value: float | None) -> str:
-    """0.5 -> "0.5", 1 -> "1.0", 0.25 -> "0.25": one decimal at least, two at most."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
-def _percent(fraction: float) -> str:
-    # Floor, so that an incomplete assessment never shows 100%.
-    return f"{math.floor(fraction * 100 + 1e-9):d}%"
-
-
-def _tone(risk: float | None, *, answered: bool = True, not_applicable: bool = False) -> str:
-    """The colour class of an answer, from its risk: the class names are fixed strings."""
-    if not answered:
-        return "none"
-    if not_applicable:
-        return "na"
-    if risk <= 0:
-        return "low"
-    if risk <= 0.5:
-        return "medium"
-    return "high" if risk < 1 else "critical"
-
-
-def _levels(thresholds: dict) -> list[dict]:
-    medium, high, critical = (f"{thresholds[k]:g}" for k in ("medium", "high", "critical"))
-    return [
-        {"level": "low", "range": f"0 ≤ S < {medium}"},
-        {"level": "medium", "range": f"{medium} ≤ S < {high}"},
-        {"level": "high", "range": f"{high} ≤ S < {critical}"},
-        {"level": "critical", "range": f"{critical} ≤ S ≤ 100"},
-    ]
-
-
-def _citation_arxiv(citation: str) -> str | None:
-    match = re.search(r"arXiv:\s*(\d{4}\.\d{4,5})", citation)
-    return match.group(1) if match else None
-
-
-def _item_detail(item: dict) -> str:
-    """The lines printed under an item's question, one string joined by newlines.
-
-    The template prints it as one paragraph with `white-space: pre-line` (newlines
-    kept), which WeasyPrint lays out several times faster than a paragraph per line
-    with the answer in a badge. The first line, the figures, is styled through
-    `::first-line`. Plain text: the template escapes it.
-    """
-    risk = _number(item["risk"])
-    if item["exposure"] is None:
-        exposure = "Exposure —"
-    else:
-        exposure = f"Exposure {item['weight']} \u00d7 {risk} = {_number(item['exposure'])}"
-    figures = [
-        item["answer_label"] or "Not answered",
-        f"Weight {item['weight']}",
-        f"Risk {risk}",
-        exposure,
-    ]
-    if item["reference"]:
-        figures.append(item["reference"])
-    if not item["required"]:
-        figures.append("optional")
-    lines = [" · ".join(figures)]
-    if item["comment"]:
-        label = "Justification" if item["not_applicable"] else "Comment"
-        if item["answered_by"]:
-            label += f" ({item['answered_by']})"
-        lines.append(f"{label}: {breakable(item['comment'])}")
-    if (
-        item["mitigation"]
-        and item["answer"] is not None
-        and not item["not_applicable"]
-        and (item["risk"] or 0) > 0
-    ):
-        lines.append(f"Recommended mitigation: {breakable(item['mitigation'])}")
-    return "\n".join(lines)
-
-
-def report_context(report: dict) -> dict:
-    """Everything the template shows, precomputed: the template only prints values."""
-    overall = report["overall"]
-    details = report["assessment"]
-    status = details.get("status")
-    # Anything not submitted is a draft, "unsaved" too: a report of an answers file (`assess`).
-    draft = status != "submitted"
-    mark = " — ".join(m for m in (draft and "DRAFT", overall["provisional"] and "PROVISIONAL") if m)
-    escalated = set(overall["escalated_by"])
-    items_by_category: dict[str, list[dict]] = defaultdict(list)
-    for item in report["items"]:
-        items_by_category[item["category"]].append(
-            {
-                **item,
-                "tone": _tone(
-                    item["risk"],
-                    answered=item["answer"] is not None,
-                    not_applicable=item["not_applicable"],
-                ),
-                "escalated": item["key"] in escalated,
-                # Kept on one page unless that would leave most of a page empty.
-                "long": len(item["comment"]) + len(item["mitigation"]) > LONG_ITEM,
-                "detail": _item_detail(item),
-            }
-        )
-    categories = [
-        {
-            **category,
-            "anchor": f"category-{number}",
-            "score_text": _score(category["score"]),
-            "completeness_text": _percent(category["completeness"]),
-            "items": items_by_category[category["key"]],
-        }
-        for number, category in enumerate(report["categories"], start=1)
-    ]
-    names = {c["key"]: c["name"] for c in categories}
-    escalations = [
-        {**item, "category_name": names.get(item["category"], item["category"])}
-        for item in report["items"]
-        if item["key"] in escalated
-    ]
-    findings = [
-        {**f, "exposure_text": _number(f["exposure"]), "tone": _tone(f["exposure"] / f["weight"])}
-        for f in report["top_findings"]
-    ]
-    scale = [
-        {**option, "risk_text": "excluded" if option["not_applicable"] else _number(option["risk"])}
-        for option in report["method"]["scale"]
-    ]
-    events = [{**event, "when": _when(event["at"])} for event in report.get("events", ())]
-    arxiv = _citation_arxiv(report["method"]["citation"])
-    latest = as_of(report)
-    return {
-        "report": report,
-        "assessment": details,
-        "overall": overall,
-        "overall_score_text": _score(overall["score"]),
-        "overall_completeness_text": _percent(overall["completeness"]),
-        "draft": draft,
-        "unsaved": status == "unsaved",
-        "mark": mark,
-        "categories": categories,
-        "escalations": escalations,
-        "findings": findings,
-        "levels": _levels(report["method"]["thresholds"]),
-        "thresholds": report["method"]["thresholds"],
-        "scale": scale,
-        "arxiv": arxiv,
-        # The checklist's own source, unless it only repeats the citation's arXiv paper.
-        "checklist_source": None
-        if arxiv and arxiv in (report["checklist"].get("source") or "")
-        else report["checklist"].get("source"),
-        "events": events,
-        "chart": bar_chart(report),
-        "as_of": latest,
-        "as_of_text": _when(latest),
-        "generated_text": _when(report["generated_at"]),
-        "submitted_text": _when(details.get("submitted_at")),
-        "author": f"{details['team']} · riskassess" if details.get("team") else "riskassess",
-        "generator": GENERATOR,
-        "item_count": len(report["items"]),
-        "answered_count": sum(1 for i in report["items"] if i["answer"] is not None),
-        "na_count": sum(1 for i in report["items"] if i["not_applicable"]),
-    }
 
 
 def render_report_html(report: dict) -> str:

@@ -20,7 +20,7 @@ from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.data import assessment_data
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
-from riskassess.reports import pdf
+from riskassess.reports import pdf, pdf_context
 from riskassess.reports.build import build_report, report_from_data
 from tests.checklist.test_loader import small_data
 from tests.reports.factories import answer, answer_realistically, make_assessment
@@ -63,7 +63,7 @@ def full(alice, team, checklist):
 
 def pages_text(body: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(body))
-    return [page.extract_text().replace(pdf.ZWSP, "") for page in reader.pages]
+    return [page.extract_text().replace(pdf_context.ZWSP, "") for page in reader.pages]
 
 
 def flat(text: str) -> str:
@@ -96,7 +96,8 @@ def test_every_answered_item_appears_with_its_answer_comment_and_risk(full):
         if item["not_applicable"]:
             assert "Justification" in block and "Risk —" in block
         else:
-            risk, exposure = pdf._number(item["risk"]), pdf._number(item["exposure"])
+            risk = pdf_context._number(item["risk"])
+            exposure = pdf_context._number(item["exposure"])
             assert f"Risk {risk}" in block
             assert f"Exposure {item['weight']} \u00d7 {risk} = {exposure}" in block
 
@@ -274,18 +275,18 @@ def test_unicode_is_printed_intact(alice, draft):
 
 def test_breakable_gives_long_tokens_break_opportunities():
     token = "x" * 100
-    assert pdf.breakable(token).replace(pdf.ZWSP, "") == token
-    assert pdf.breakable(token).count(pdf.ZWSP) == 4
-    assert pdf.breakable("short words stay as they are") == "short words stay as they are"
-    assert pdf.breakable(None) == ""
+    assert pdf_context.breakable(token).replace(pdf_context.ZWSP, "") == token
+    assert pdf_context.breakable(token).count(pdf_context.ZWSP) == 4
+    assert pdf_context.breakable("short words stay as they are") == "short words stay as they are"
+    assert pdf_context.breakable(None) == ""
 
 
 def test_breakable_never_splits_a_character_from_its_marks():
     combining = "e\u0301" * 60  # é as e + combining acute, 120 code points
-    for part in pdf.breakable(combining).split(pdf.ZWSP):
+    for part in pdf_context.breakable(combining).split(pdf_context.ZWSP):
         assert not part.startswith("\u0301")
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 20
-    for part in pdf.breakable(family).split(pdf.ZWSP):
+    for part in pdf_context.breakable(family).split(pdf_context.ZWSP):
         assert not part.startswith("\u200d") and not part.startswith("\U0001f469")
 
 

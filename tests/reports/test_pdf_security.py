@@ -12,7 +12,7 @@ import weasyprint
 from django.core.cache import cache
 from pypdf import PdfReader
 
-from riskassess.reports import pdf
+from riskassess.reports import pdf, pdf_context
 from riskassess.reports.build import build_report
 from tests.reports.factories import answer, make_assessment
 
@@ -80,7 +80,7 @@ def test_hostile_user_text_makes_the_renderer_fetch_nothing(hostile, fetched):
 def test_hostile_user_text_is_printed_as_text(hostile):
     _, body = render(hostile)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
-    text = re.sub(r"\s+", "", text.replace(pdf.ZWSP, ""))
+    text = re.sub(r"\s+", "", text.replace(pdf_context.ZWSP, ""))
     for payload in PAYLOADS:
         assert "Comment" + payload.replace(" ", "") in text
 

@@ -2,9 +2,9 @@
 
 from django import template
 
-from riskassess.reports import pdf
+from riskassess.reports import pdf_context
 
 register = template.Library()
 
 # Not is_safe: the result is plain text and the template escapes it as usual.
-register.filter("breakable", pdf.breakable)
+register.filter("breakable", pdf_context.breakable)
