@@ -159,7 +159,7 @@ def layout_version() -> str:
 # --- Time limit ----------------------------------------------------------------------------
 
 
-def _timeout_seconds() -> float:
+def timeout_seconds() -> float:
     return float(getattr(settings, "PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT) or 0)
 
 
@@ -234,7 +234,7 @@ def cyclic_gc_paused():
 
 
 def _render_pdf(report: dict) -> bytes:
-    with time_limit(_timeout_seconds()), cyclic_gc_paused():
+    with time_limit(timeout_seconds()), cyclic_gc_paused():
         html = ReportHTML(string=render_report_html(report), base_url=None, url_fetcher=FETCHER)
         return html.write_pdf(
             stylesheets=list(_stylesheets()),

@@ -1,3 +1,5 @@
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
@@ -9,6 +11,8 @@ from riskassess.assessments.access import get_assessment_for_user
 from riskassess.reports import exports, pdf
 from riskassess.reports.build import build_report
 from riskassess.reports.chart import bar_chart
+
+logger = logging.getLogger(__name__)
 
 
 def results(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -37,7 +41,16 @@ def _download(request: HttpRequest, assessment_id, render, content_type: str, ex
 @require_GET
 @never_cache
 def report_pdf(request: HttpRequest, assessment_id) -> HttpResponse:
-    return _download(request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf")
+    try:
+        return _download(request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf")
+    except pdf.PDFRenderTimeout:
+        # Access was checked before rendering started: the user may see this page.
+        logger.error("PDF of assessment %s stopped by the render time limit", assessment_id)
+        assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
+        context = {"assessment": assessment, "limit": f"{pdf.timeout_seconds():g}"}
+        response = render(request, "reports/pdf_timeout.html", context, status=503)
+        response["Retry-After"] = "120"
+        return response
 
 
 @require_GET

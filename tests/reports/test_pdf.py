@@ -376,3 +376,25 @@ def test_the_cyclic_collector_comes_back_after_a_failed_render_and_stays_off_if_
         assert not pdf.gc.isenabled()
     finally:
         pdf.gc.enable()
+
+
+def test_a_render_stopped_by_the_time_limit_gets_a_page_saying_so(
+    client, vera, draft, settings, monkeypatch, caplog
+):
+    settings.PDF_RENDER_TIMEOUT = 0.05
+
+    def slow(*args, **kwargs):
+        while True:
+            pass
+
+    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", slow)
+    client.force_login(vera)
+    response = client.get(reverse("report_pdf", args=[draft.pk]))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "120"
+    assert response["Content-Type"].startswith("text/html")
+    assert "no-store" in response["Cache-Control"]
+    body = response.content.decode()
+    assert "stopped after 0.05 seconds" in body
+    assert reverse("report_json", args=[draft.pk]) in body
+    assert f"PDF of assessment {draft.pk} stopped by the render time limit" in caplog.text
