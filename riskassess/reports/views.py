@@ -44,10 +44,9 @@ def report_pdf(request: HttpRequest, assessment_id) -> HttpResponse:
     try:
         return _download(request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf")
     except pdf.PDFRenderTimeout:
-        # Access was checked before rendering started: the user may see this page.
+        # _download checked access before rendering started: the user may see this page.
         logger.error("PDF of assessment %s stopped by the render time limit", assessment_id)
-        assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
-        context = {"assessment": assessment, "limit": f"{pdf.timeout_seconds():g}"}
+        context = {"assessment_id": assessment_id, "limit": f"{pdf.timeout_seconds():g}"}
         response = render(request, "reports/pdf_timeout.html", context, status=503)
         response["Retry-After"] = "120"
         return response
