@@ -692,13 +692,11 @@ def main() -> int:
             raise SystemExit(f"preflight autosave gave {status}: {body[:300]!r}")
 
         results: list[Result] = []
-        scenarios = [
-            ("ceiling", "GET /login/ (anonymous)", ceiling),
-            ("questionnaire", "GET /a/<id>/q/<category>/", questionnaire),
-        ]
-        for name, shown, rows in scenarios:
+
+        def run_get(name: str, shown: str, rows) -> None:
+            """One GET scenario, if asked for: its URLs to a file, wrk over them."""
             if name not in args.run:
-                continue
+                return
             write_tsv(workdir / f"{name}.tsv", rows)
             result, _ = run_wrk(
                 name,
@@ -712,6 +710,9 @@ def main() -> int:
             )
             results.append(result)
             time.sleep(1)
+
+        run_get("ceiling", "GET /login/ (anonymous)", ceiling)
+        run_get("questionnaire", "GET /a/<id>/q/<category>/", questionnaire)
 
         if "autosave" in args.run:
             results.append(
@@ -721,25 +722,8 @@ def main() -> int:
             )
             time.sleep(1)
 
-        for name, shown, rows in [
-            ("results", "GET /a/<id>/results/", results_pages),
-            ("dashboard", "GET / (dashboard)", dashboards),
-        ]:
-            if name not in args.run:
-                continue
-            write_tsv(workdir / f"{name}.tsv", rows)
-            result, _ = run_wrk(
-                name,
-                shown,
-                "get.lua",
-                {"WRK_TARGETS": str(workdir / f"{name}.tsv")},
-                port,
-                args,
-                workdir,
-                meter,
-            )
-            results.append(result)
-            time.sleep(1)
+        run_get("results", "GET /a/<id>/results/", results_pages)
+        run_get("dashboard", "GET / (dashboard)", dashboards)
 
         stop_server(server)
         server = None
