@@ -35,11 +35,15 @@ import logging
 import signal
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from urllib.request import DataHandler, Request
+from xml.etree import ElementTree
 
+import cssselect2
+import pydyf
 import weasyprint
 from django.conf import settings
 from django.core.cache import cache as django_cache
@@ -101,6 +105,31 @@ class DataOnlyFetcher(weasyprint.URLFetcher):
 FETCHER = DataOnlyFetcher()
 
 
+# --- Stream compression --------------------------------------------------------------------
+
+
+class _PDFZlib:
+    """zlib as pydyf, WeasyPrint's PDF writer, sees it: level 6 where pydyf asks for 9.
+
+    pydyf compresses every stream at level 9, which costs about 5 % of a render
+    (docs/performance.md) and makes the report 2 % smaller than level 6 does.
+    WeasyPrint has no option for the level, so pydyf's reference to the zlib
+    module is replaced by this one; everything but `compressobj` is zlib's own.
+    tests/reports/test_pdf.py checks that a render still goes through here.
+    """
+
+    LEVEL = 6
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    def compressobj(self, level=zlib.Z_DEFAULT_COMPRESSION, *args, **kwargs):
+        return zlib.compressobj(min(level, self.LEVEL), *args, **kwargs)
+
+
+pydyf.zlib = _PDFZlib()
+
+
 # --- Parsed once ---------------------------------------------------------------------------
 
 _thread_state = threading.local()
@@ -127,13 +156,39 @@ def _ua_stylesheet() -> weasyprint.CSS:
 
 
 class ReportHTML(weasyprint.HTML):
-    """The report's HTML, with the report's own user-agent stylesheet (report-ua.css).
+    """The report's HTML, parsed by the standard library's XML parser, laid out with the
+    report's own user-agent stylesheet (report-ua.css).
 
-    WeasyPrint's user-agent sheet covers all of HTML; its universal
-    pseudo-element rules alone cost about 5 % of a render. `_ua_stylesheets` is
-    WeasyPrint's hook for the sheet (tests/reports/test_pdf.py checks it is still
-    called, so an upgrade that renames it fails a test instead of going slow).
+    - Parsing: the templates write well-formed markup (void elements closed, no
+      named entities, user text escaped by Django), so expat can read it. It is
+      several times faster than WeasyPrint's HTML5 parser, written in Python:
+      about 5 % of a render. Markup expat refuses (a control character in a
+      comment, say: XML forbids them, HTML does not) goes to WeasyPrint's own
+      parser, which is the constructor this one replaces; the attributes set
+      here are the ones that constructor sets, and the test suite renders
+      through both paths.
+    - Stylesheet: WeasyPrint's user-agent sheet covers all of HTML; its
+      universal pseudo-element rules alone cost about 5 % of a render.
+      `_ua_stylesheets` is WeasyPrint's hook for the sheet.
+
+    tests/reports/test_pdf.py checks both hooks are still WeasyPrint's, so an
+    upgrade that changes them fails a test instead of going slow or wrong.
     """
+
+    def __init__(self, markup: str):
+        try:
+            # Our template's output: user text in it is escaped by Django, so it can
+            # declare no entity and load nothing (expat fetches no external entity).
+            root = ElementTree.fromstring(markup)  # noqa: S314
+        except ElementTree.ParseError as error:
+            logger.info("PDF markup is not well-formed XML (%s); using the HTML5 parser", error)
+            super().__init__(string=markup, base_url=None, url_fetcher=FETCHER)
+            return
+        self.base_url = None
+        self.url_fetcher = FETCHER
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
 
     def _ua_stylesheets(self, forms=False):
         return [_ua_stylesheet()]
@@ -205,8 +260,19 @@ def time_limit(seconds: float):
         raise PDFRenderTimeout(f"Rendering the PDF took longer than {seconds:g} seconds.")
 
 
+# Characters no font draws and XML forbids: the C0 controls but tab and line
+# breaks, DEL, the C1 controls, and XML's two excluded noncharacters. Users can
+# type or import them (a form feed pasted from a PDF, say). Printed, each one
+# became a .notdef glyph whose entry in the PDF's text map garbled the text layer
+# of every line in that font; they are printed as U+FFFD instead.
+UNPRINTABLE = dict.fromkeys(
+    [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF],
+    "\ufffd",
+)
+
+
 def render_report_html(report: dict) -> str:
-    return render_to_string(TEMPLATE, report_context(report))
+    return render_to_string(TEMPLATE, report_context(report)).translate(UNPRINTABLE)
 
 
 # --- The PDF -------------------------------------------------------------------------------
@@ -235,7 +301,7 @@ def cyclic_gc_paused():
 
 def _render_pdf(report: dict) -> bytes:
     with time_limit(timeout_seconds()), cyclic_gc_paused():
-        html = ReportHTML(string=render_report_html(report), base_url=None, url_fetcher=FETCHER)
+        html = ReportHTML(render_report_html(report))
         return html.write_pdf(
             stylesheets=list(_stylesheets()),
             font_config=_font_config(),

@@ -349,6 +349,85 @@ def test_the_report_is_laid_out_with_its_own_user_agent_stylesheet(draft, monkey
     assert "<title>" not in text and "Risk assessment: Tiny draft" not in text
 
 
+def _spy_on_html5_parsing(monkeypatch) -> list[str]:
+    """Records every document WeasyPrint's own (HTML5) constructor parses."""
+    parsed = []
+    original = pdf.weasyprint.HTML.__init__
+
+    def spy(self, *args, **kwargs):
+        parsed.append(kwargs.get("string", ""))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf.weasyprint.HTML, "__init__", spy)
+    return parsed
+
+
+def test_the_report_markup_is_well_formed_and_read_by_the_xml_parser(full, monkeypatch):
+    # The template must stay well-formed XML: if an edit breaks that, renders
+    # silently fall back to the slower HTML5 parser, so this test fails instead.
+    report = build_report(full)
+    pdf.ElementTree.fromstring(pdf.render_report_html(report))
+    parsed = _spy_on_html5_parsing(monkeypatch)
+    html = pdf.ReportHTML(pdf.render_report_html(report))
+    assert parsed == []
+    assert html.etree_element.tag == "html"
+    assert html.base_url is None and html.url_fetcher is pdf.FETCHER
+    # The attributes set instead of WeasyPrint's constructor are the ones it sets.
+    reference = pdf.weasyprint.HTML(string="<p>x</p>", url_fetcher=pdf.FETCHER)
+    assert set(vars(html)) == set(vars(reference))
+
+
+def test_both_parsers_give_the_same_report(full, monkeypatch):
+    report = build_report(full)
+    by_xml = pages_text(pdf._render_pdf(report))
+
+    def refuse(markup):
+        raise pdf.ElementTree.ParseError("refused for the test")
+
+    monkeypatch.setattr(pdf.ElementTree, "fromstring", refuse)
+    parsed = _spy_on_html5_parsing(monkeypatch)
+    by_html5 = pages_text(pdf._render_pdf(report))
+    assert len(parsed) == 1
+    assert by_html5 == by_xml
+
+
+def test_control_characters_are_printed_as_replacement_marks_and_spoil_no_text(
+    alice, draft, monkeypatch
+):
+    # Each one used to print as a .notdef glyph that garbled the PDF's text layer
+    # for every line in its font; XML forbids them too. Tab and newlines are kept.
+    comment = "Form feed\x0chere, escape\x1bthere, next line\x85and the rest."
+    answer(draft, alice, "MIS-02", "no", comment)
+    parsed = _spy_on_html5_parsing(monkeypatch)
+    text = flat(" ".join(pages_text(pdf._render_pdf(build_report(draft)))))
+    assert parsed == []
+    assert "Form feed\ufffdhere, escape\ufffdthere, next line\ufffdand the rest." in text
+    assert "\x00" not in text
+    assert "OVERALL RISK SCORE" in text and "Tiny draft" in text
+
+
+def test_pdf_streams_are_compressed_at_level_6(draft, monkeypatch):
+    # pydyf asks zlib for level 9; pdf._PDFZlib gives it 6 (docs/performance.md).
+    # If pydyf stops going through its module's zlib, this fails.
+    assert isinstance(pdf.pydyf.zlib, pdf._PDFZlib)
+    levels = []
+    original = pdf.zlib.compressobj
+
+    def spy(level=-1, *args, **kwargs):
+        levels.append(level)
+        return original(level, *args, **kwargs)
+
+    monkeypatch.setattr(pdf.zlib, "compressobj", spy)
+    body = pdf._render_pdf(build_report(draft))
+    assert levels and set(levels) == {6}
+    reader = PdfReader(io.BytesIO(body))
+    assert "Executive summary" in reader.pages[1].extract_text()
+    for page in reader.pages:
+        contents = page["/Contents"].get_object()
+        for stream in contents if isinstance(contents, list) else [contents]:
+            assert stream.get_object()["/Filter"] == "/FlateDecode"
+
+
 def test_the_cyclic_collector_is_paused_only_while_rendering(draft, monkeypatch):
     seen = []
     original = pdf.ReportHTML.write_pdf
