@@ -32,6 +32,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import re
 import signal
 import threading
 import time
@@ -265,14 +266,11 @@ def time_limit(seconds: float):
 # type or import them (a form feed pasted from a PDF, say). Printed, each one
 # became a .notdef glyph whose entry in the PDF's text map garbled the text layer
 # of every line in that font; they are printed as U+FFFD instead.
-UNPRINTABLE = dict.fromkeys(
-    [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF],
-    "\ufffd",
-)
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def render_report_html(report: dict) -> str:
-    return render_to_string(TEMPLATE, report_context(report)).translate(UNPRINTABLE)
+    return UNPRINTABLE.sub("\ufffd", render_to_string(TEMPLATE, report_context(report)))
 
 
 # --- The PDF -------------------------------------------------------------------------------
