@@ -163,11 +163,10 @@ class ReportHTML(weasyprint.HTML):
     - Parsing: the templates write well-formed markup (void elements closed, no
       named entities, user text escaped by Django), so expat can read it. It is
       several times faster than WeasyPrint's HTML5 parser, written in Python:
-      about 5 % of a render. Markup expat refuses (a control character in a
-      comment, say: XML forbids them, HTML does not) goes to WeasyPrint's own
-      parser, which is the constructor this one replaces; the attributes set
-      here are the ones that constructor sets, and the test suite renders
-      through both paths.
+      about 6 % of a render. Should markup ever reach here that expat refuses,
+      it goes to WeasyPrint's own parser, the constructor this one replaces; the
+      attributes set here are the ones that constructor sets, and a test renders
+      a report through both parsers and compares the pages.
     - Stylesheet: WeasyPrint's user-agent sheet covers all of HTML; its
       universal pseudo-element rules alone cost about 5 % of a render.
       `_ua_stylesheets` is WeasyPrint's hook for the sheet.
