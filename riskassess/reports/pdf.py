@@ -18,8 +18,9 @@ WeasyPrint is a browser (docs/security.md, "The PDF renderer is a browser"), so:
 What the template prints is prepared in pdf_context.py.
 
 Speed (docs/performance.md): the CSS is parsed once per process, the font
-configuration built once per thread, the report has a user-agent stylesheet of
-its own (`ReportHTML`), the cyclic garbage collector is paused while WeasyPrint
+configuration built once per thread, the report is parsed by expat and has a
+user-agent stylesheet of its own (`ReportHTML`), streams are compressed at zlib
+level 6 (`_PDFZlib`), the cyclic garbage collector is paused while WeasyPrint
 works, and the markup is lean (pdf_context, the templates); a report whose data
 has not changed comes from Django's cache, keyed
 by its fingerprint (which ignores `generated_at`). The printed "data as of" time
