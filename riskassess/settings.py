@@ -14,6 +14,7 @@ from whitenoise.compress import Compressor
 
 from riskassess.env import (
     env_bool,
+    env_choice,
     env_database,
     env_int,
     env_list,
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in a URL: 400 before sessions, views or queries see it.
+    "riskassess.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Records the request's user on every audited change.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Pages show a team's data: Cache-Control: private, no-store unless a view says otherwise.
+    "riskassess.middleware.PrivateNoStoreMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,7 +169,9 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Sessions and cookies: short-lived, never readable by scripts.
+# Sessions and cookies: short-lived, never readable by scripts. Database sessions
+# that refuse a malformed cookie before it reaches a query (riskassess/sessions.py).
+SESSION_ENGINE = "riskassess.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -205,7 +212,21 @@ CONTENT_SECURITY_POLICY = {
 # so the lockout reveals nothing about which accounts exist.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# By default failures are counted per account *and* address together: behind a
+# proxy, or on one office network, many users share an address, and locking the
+# address alone locks them all out because of one person's typos; locking the
+# account alone lets anyone lock a colleague out. LOGIN_LOCKOUT_BY=separate
+# locks an account, and separately an address (stricter against guessing one
+# password from many addresses, at that price). The address is the client's as
+# the trusted proxies report it (TRUSTED_PROXY_COUNT, accounts/clientip.py).
+LOGIN_LOCKOUT_BY = env_choice("LOGIN_LOCKOUT_BY", "combined", ("combined", "separate"))
+AXES_LOCKOUT_PARAMETERS = (
+    [["username", "ip_address"]] if LOGIN_LOCKOUT_BY == "combined" else ["username", "ip_address"]
+)
+AXES_CLIENT_IP_CALLABLE = "riskassess.accounts.clientip.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0
+# (the default) believes no header and uses the connection's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

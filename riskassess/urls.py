@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# Registers the path converters the apps' URLs use (<key:…>).
+from riskassess import converters  # noqa: F401
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("riskassess.accounts.urls")),

@@ -14,19 +14,36 @@ from riskassess.accounts.models import Membership, Role, Team, User
 USERNAME_MAX = User._meta.get_field("username").max_length
 
 
+def _lock_team(team: Team, actor) -> None:
+    """Lock the team's row: every change of its members takes this lock first.
+
+    One lock in one order for every membership change, so two owners changing
+    each other's roles at once wait for each other instead of deadlocking
+    (they did, when each locked its own membership row first, and the default
+    ordering's join to the team locked the team row too, in opposite orders).
+    `of=("self",)` everywhere: lock only the rows meant, never a joined one.
+    """
+    Team.objects.select_for_update(of=("self",)).only("pk").get(pk=team.pk)
+    # The view checked the actor's role before this lock; another owner may
+    # have changed it since (the race this lock resolves), so check it again.
+    if not Membership.objects.filter(team=team, user=actor, role=Role.OWNER).exists():
+        raise ValidationError(
+            f"Your role in {team.name} changed a moment ago: only owners manage members."
+        )
+
+
 def _keeps_an_owner(membership: Membership) -> bool:
-    """True when the team has an owner besides `membership` (call inside a transaction)."""
-    owners = Membership.objects.select_for_update().filter(
-        team_id=membership.team_id, role=Role.OWNER
-    )
-    return any(owner.pk != membership.pk for owner in owners)
+    """True when the team has an owner besides `membership` (call with the team locked)."""
+    owners = Membership.objects.filter(team_id=membership.team_id, role=Role.OWNER).order_by()
+    return owners.exclude(pk=membership.pk).exists()
 
 
 class _MemberForm(forms.Form):
     username = forms.CharField(max_length=USERNAME_MAX)
 
-    def __init__(self, *args, team: Team, **kwargs):
+    def __init__(self, *args, team: Team, actor, **kwargs):
         self.team = team
+        self.actor = actor
         super().__init__(*args, **kwargs)
 
     def clean_username(self) -> str:
@@ -41,10 +58,12 @@ class _MemberForm(forms.Form):
         return username
 
     def _locked_membership(self) -> Membership:
+        _lock_team(self.team, self.actor)
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(pk=self.membership.pk)
+            .order_by()
             .first()
         )
         if membership is None:
@@ -61,8 +80,9 @@ class AddMemberForm(forms.Form):
     )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
 
-    def __init__(self, *args, team: Team, **kwargs):
+    def __init__(self, *args, team: Team, actor, **kwargs):
         self.team = team
+        self.actor = actor
         super().__init__(*args, **kwargs)
 
     def clean_username(self) -> str:
@@ -80,6 +100,7 @@ class AddMemberForm(forms.Form):
     def save(self) -> str:
         try:
             with transaction.atomic():
+                _lock_team(self.team, self.actor)
                 Membership.objects.create(
                     team=self.team, user=self.user, role=self.cleaned_data["role"]
                 )

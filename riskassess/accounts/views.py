@@ -1,7 +1,10 @@
 """The team pages: a user's teams, and one team's members (owners manage them)."""
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -9,6 +12,8 @@ from django.shortcuts import redirect, render
 from riskassess.accounts.access import get_team_for_user
 from riskassess.accounts.forms import ACTIONS, AddMemberForm
 from riskassess.accounts.models import Membership, Role, Team
+
+logger = logging.getLogger(__name__)
 
 
 def teams(request: HttpRequest) -> HttpResponse:
@@ -26,18 +31,27 @@ def teams(request: HttpRequest) -> HttpResponse:
 def team(request: HttpRequest, team_id) -> HttpResponse:
     needed = Role.OWNER if request.method == "POST" else Role.VIEWER
     team = get_team_for_user(request.user, team_id, needed)
-    add_form = AddMemberForm(team=team)
+    add_form = AddMemberForm(team=team, actor=request.user)
     errors: list[str] = []
     if request.method == "POST":
         form_class = ACTIONS.get(request.POST.get("action", ""))
         if form_class is None:
             return HttpResponseBadRequest("Unknown action.")
-        form = form_class(request.POST, team=team)
+        form = form_class(request.POST, team=team, actor=request.user)
         if form.is_valid():
             try:
                 done = form.save()
             except ValidationError as e:
                 form.add_error(None, e)
+            except OperationalError:
+                # A lost race the database broke up (a deadlock or a lock timeout):
+                # nothing was changed, and the owner can simply try again.
+                logger.warning("Membership change in team %s lost a race", team.pk, exc_info=True)
+                form.add_error(
+                    None,
+                    "Someone changed this team's members at the same moment, so nothing was "
+                    "changed. Check the list below and try again.",
+                )
             else:
                 messages.success(request, done)
                 if not Membership.objects.filter(team=team, user=request.user).exists():

@@ -153,7 +153,7 @@ def save_answer(
     try:
         with transaction.atomic():
             # Locking the assessment row orders this save against submit and reopen.
-            locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+            locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
             if locked.status != Status.DRAFT:
                 raise Locked
             answer = (
@@ -200,7 +200,7 @@ def update_details(*, assessment: Assessment, user, **details) -> Assessment:
     The row is locked first, so a submit that lands between loading the page
     and saving it is neither overwritten nor undone.
     """
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     if assessment.status != Status.DRAFT:
         raise Locked
     for name, value in details.items():
@@ -213,7 +213,9 @@ def update_details(*, assessment: Assessment, user, **details) -> Assessment:
 def submit(*, assessment: Assessment, user) -> Assessment:
     """Freeze the assessment with everything it is scored with; needs all required answers."""
     assessment = (
-        Assessment.objects.select_for_update().select_related("checklist").get(pk=assessment.pk)
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("checklist")
+        .get(pk=assessment.pk)
     )
     if assessment.status != Status.DRAFT:
         raise Locked
@@ -243,7 +245,7 @@ def submit(*, assessment: Assessment, user) -> Assessment:
 @transaction.atomic
 def reopen(*, assessment: Assessment, user, note: str = "") -> Assessment:
     """Back to draft: answers can change again and it is scored against the live checklist."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     if assessment.status != Status.SUBMITTED:
         raise NotReady("Only a submitted assessment can be reopened.")
     assessment.status = Status.DRAFT

@@ -16,12 +16,12 @@ urlpatterns = [
         "a/<uuid:assessment_id>/q/", questionnaire.questionnaire_start, name="questionnaire_start"
     ),
     path(
-        "a/<uuid:assessment_id>/q/<str:category_key>/",
+        "a/<uuid:assessment_id>/q/<key:category_key>/",
         questionnaire.questionnaire,
         name="questionnaire",
     ),
     path(
-        "a/<uuid:assessment_id>/answers/<str:item_key>/",
+        "a/<uuid:assessment_id>/answers/<key:item_key>/",
         questionnaire.answer_save,
         name="answer_save",
     ),

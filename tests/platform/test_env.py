@@ -96,3 +96,24 @@ def test_it_refuses_production_without_allowed_hosts():
 def test_it_starts_in_development_with_no_configuration():
     result = _import_settings(DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_it_reads_a_choice_case_insensitively(monkeypatch):
+    monkeypatch.setenv("X_MODE", "Separate")
+    assert env.env_choice("X_MODE", "combined", ("combined", "separate")) == "separate"
+
+
+def test_it_refuses_a_value_that_is_not_a_choice(monkeypatch):
+    monkeypatch.setenv("X_MODE", "both")
+    with pytest.raises(ImproperlyConfigured, match="X_MODE='both' is not one of: a, b"):
+        env.env_choice("X_MODE", "a", ("a", "b"))
+
+
+def test_it_refuses_a_negative_proxy_count():
+    result = _import_settings(DEBUG="1", TRUSTED_PROXY_COUNT="-1")
+    assert "TRUSTED_PROXY_COUNT=-1 must be at least 0" in result.stderr
+
+
+def test_it_refuses_an_unknown_lockout_mode():
+    result = _import_settings(DEBUG="1", LOGIN_LOCKOUT_BY="address")
+    assert "LOGIN_LOCKOUT_BY='address' is not one of: combined, separate" in result.stderr

@@ -36,6 +36,41 @@ HOSTILE_FORM = {
 }
 
 
+# (name, url arguments: None, "assessment" or "team", user)
+PAGES = {
+    "login": ("login", None, None),
+    "dashboard": ("dashboard", None, "alice"),
+    "results": ("results", "assessment", "alice"),
+    "questionnaire": ("questionnaire", "category", "bob"),
+    "questionnaire-read-only": ("questionnaire", "category", "vera"),
+    "history": ("assessment_history", "assessment", "alice"),
+    "details": ("assessment_edit", "assessment", "alice"),
+    "delete": ("assessment_delete", "assessment", "alice"),
+    "new": ("assessment_new", None, "alice"),
+    "import": ("assessment_import", None, "alice"),
+    "teams": ("teams", None, "alice"),
+    "team": ("team", "team", "alice"),
+    "checklists": ("checklist:list", None, "alice"),
+    "checklist": ("checklist:detail", "checklist", "alice"),
+    "password": ("password_change", None, "alice"),
+    "not-found": ("results", "random", "alice"),
+}
+DOWNLOADS = ["report_pdf", "report_json", "report_csv"]
+
+
+def url_for(name, kind, assessment, team, checklist) -> str:
+    args = {
+        None: [],
+        "assessment": [assessment.pk],
+        "category": [assessment.pk, "inequity"],
+        "team": [team.pk],
+        "checklist": [checklist.slug, checklist.version],
+        "random": ["00000000-0000-4000-8000-000000000000"],
+    }[kind]
+    return reverse(name, args=args)
+
+
+
 def logged_in(user: User, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)

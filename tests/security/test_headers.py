@@ -10,40 +10,7 @@ import pytest
 from django.urls import reverse
 
 from riskassess.assessments.models import Assessment
-from tests.security.support import Tags, logged_in
-
-# (name, url arguments: None, "assessment" or "team", user)
-PAGES = {
-    "login": ("login", None, None),
-    "dashboard": ("dashboard", None, "alice"),
-    "results": ("results", "assessment", "alice"),
-    "questionnaire": ("questionnaire", "category", "bob"),
-    "questionnaire-read-only": ("questionnaire", "category", "vera"),
-    "history": ("assessment_history", "assessment", "alice"),
-    "details": ("assessment_edit", "assessment", "alice"),
-    "delete": ("assessment_delete", "assessment", "alice"),
-    "new": ("assessment_new", None, "alice"),
-    "import": ("assessment_import", None, "alice"),
-    "teams": ("teams", None, "alice"),
-    "team": ("team", "team", "alice"),
-    "checklists": ("checklist:list", None, "alice"),
-    "checklist": ("checklist:detail", "checklist", "alice"),
-    "password": ("password_change", None, "alice"),
-    "not-found": ("results", "random", "alice"),
-}
-DOWNLOADS = ["report_pdf", "report_json", "report_csv"]
-
-
-def url_for(name, kind, assessment, team, checklist) -> str:
-    args = {
-        None: [],
-        "assessment": [assessment.pk],
-        "category": [assessment.pk, "inequity"],
-        "team": [team.pk],
-        "checklist": [checklist.slug, checklist.version],
-        "random": ["00000000-0000-4000-8000-000000000000"],
-    }[kind]
-    return reverse(name, args=args)
+from tests.security.support import DOWNLOADS, PAGES, Tags, logged_in, url_for
 
 
 @pytest.fixture(params=PAGES.values(), ids=PAGES.keys())
@@ -126,3 +93,15 @@ def test_the_autosave_answers_are_json_that_is_not_sniffed(bob, assessment):
     )
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_page_is_private_and_never_stored(page):
+    """Pages show a team's data: no shared or browser cache may keep them (issue 10)."""
+    cache_control = {part.strip() for part in page["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
+
+
+def test_a_redirect_to_the_login_page_is_not_stored_either(client, assessment):
+    response = client.get(reverse("results", args=[assessment.pk]))
+    assert response.status_code == 302
+    assert "no-store" in response["Cache-Control"]

@@ -3,11 +3,12 @@
 import json
 from importlib import import_module
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.support import PASSWORD, logged_in, stored
+from tests.security.support import DOWNLOADS, PAGES, PASSWORD, logged_in, stored, url_for
 
 COOKIE = settings.SESSION_COOKIE_NAME
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
@@ -95,3 +96,51 @@ def test_a_deactivated_account_is_refused_with_its_open_session(alice, assessmen
     alice.is_active = False
     alice.save()
     assert client.get(reverse("results", args=[assessment.pk])).status_code == 302
+
+
+# A session cookie nobody issued (issue 10): PostgreSQL refused a NUL byte in the
+# key with an error, a 500 on every URL, to anyone. Now it is no session at all.
+CRAFTED_KEYS = {
+    "nul": "abcdefgh\x00ijklmnop",
+    "nul-only": "\x00" * 32,
+    "too-long": "a" * 4000,
+    "not-the-alphabet": "ABCDEFGH;IJKLMNOP%",
+    "non-ascii": "abcdéfghijklmnöp",
+}
+
+
+@pytest.mark.parametrize("key", CRAFTED_KEYS.values(), ids=CRAFTED_KEYS.keys())
+def test_a_crafted_session_key_is_no_session_on_every_page(key, assessment, team, checklist):
+    for name, kind, user in PAGES.values():
+        client = Client()
+        client.cookies[COOKIE] = key
+        url = url_for(name, kind, assessment, team, checklist)
+        response = client.get(url)
+        if user is None:
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302, url
+            assert response.url.startswith(reverse("login")), url
+    for name in DOWNLOADS:
+        client = Client()
+        client.cookies[COOKIE] = key
+        assert client.get(reverse(name, args=[assessment.pk])).status_code == 302
+
+
+@pytest.mark.parametrize("key", CRAFTED_KEYS.values(), ids=CRAFTED_KEYS.keys())
+def test_a_crafted_session_key_cannot_post_or_log_in_with_it(key, alice):
+    client = Client()
+    client.cookies[COOKIE] = key
+    assert client.post(reverse("logout")).status_code == 302
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    # Logged in with a fresh session that the server issued.
+    issued = client.cookies[COOKIE].value
+    assert issued != key and SessionStore().exists(issued)
+
+
+def test_a_session_store_never_queries_with_a_malformed_key(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        store = SessionStore("abcdefgh\x00ijklmnop")
+        assert store.session_key is None
+        assert dict(store.items()) == {}
