@@ -15,9 +15,17 @@ class Role(models.TextChoices):
     EDITOR = "editor", "Editor"
     OWNER = "owner", "Owner"
 
+    @staticmethod
+    def allows(have: str, need: str) -> bool:
+        """The one rule that compares roles: `have` is `need` or a stronger one."""
+        return _RANK[Role(have)] >= _RANK[Role(need)]
+
 
 # Each role can do everything the roles below it can.
 _RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+ATTESTATION_MAX = 1000
+DEFAULT_ATTESTATION = "I confirm these answers are accurate to the best of my knowledge."
 
 
 class TeamQuerySet(models.QuerySet):
@@ -42,6 +50,14 @@ class TeamQuerySet(models.QuerySet):
 class Team(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, unique=True)
+    # A statement whoever submits must confirm; empty: none is asked. Each revision
+    # records the words confirmed, so changing this later changes no record.
+    attestation = models.TextField(
+        "statement confirmed on submission",
+        blank=True,
+        max_length=ATTESTATION_MAX,
+        help_text=f"For example: “{DEFAULT_ATTESTATION}” Leave empty to ask for none.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -77,4 +93,4 @@ class Membership(models.Model):
 
     def allows(self, role: str) -> bool:
         """True when this membership's role is `role` or a stronger one."""
-        return _RANK[Role(self.role)] >= _RANK[Role(role)]
+        return Role.allows(self.role, role)

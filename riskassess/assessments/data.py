@@ -11,7 +11,12 @@ the same today as on the day it was submitted.
                 "reference", "weight", "critical", "required",
                 "options": [{"key", "label", "risk", "not_applicable"}],
                 "answer": option key or None, "comment", "version",
-                "answered_by", "answered_at"}]}
+                "answered_by", "answered_at",
+                "to_confirm": bool, "carried": {...} or None}]}
+
+An answer carried over from an earlier checklist version whose wording or
+scale changed (upgrade.py) is `to_confirm`: its option is offered, not
+counted, so "answer" is None until an editor confirms or changes it.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ def build_data(checklist: Checklist, tree: list, answers: dict[int, Answer]) -> 
             answer = answers.get(item.pk)
             options = {option.pk: option for option in item.option_list}
             chosen = options.get(answer.option_id) if answer and answer.option_id else None
+            to_confirm = bool(answer and answer.to_confirm)
             items.append(
                 {
                     "key": item.key,
@@ -71,7 +77,7 @@ def build_data(checklist: Checklist, tree: list, answers: dict[int, Answer]) -> 
                     "critical": item.critical,
                     "required": item.required,
                     "options": [_option(option) for option in item.option_list],
-                    "answer": chosen.key if chosen else None,
+                    "answer": chosen.key if chosen and not to_confirm else None,
                     "comment": answer.comment if answer else "",
                     "version": answer.version if answer else 0,
                     "answered_by": answer.updated_by.get_username()
@@ -80,6 +86,10 @@ def build_data(checklist: Checklist, tree: list, answers: dict[int, Answer]) -> 
                     "answered_at": (
                         answer.updated_at.isoformat() if answer and answer.updated_at else None
                     ),
+                    "to_confirm": to_confirm,
+                    "carried": {**answer.carried, "proposed": chosen.key if chosen else None}
+                    if to_confirm and answer.carried
+                    else None,
                 }
             )
     return {

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from riskassess.accounts.models import Role
+from riskassess.assessments import revisions
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.models import Answer, Assessment
 
@@ -93,5 +94,6 @@ def assessment_history(request: HttpRequest, assessment_id) -> HttpResponse:
         "answer_changes": answer_changes,
         "detail_changes": _detail_changes(assessment),
         "events": list(assessment.events.order_by("-at", "-pk")),
+        "revisions": revisions.timeline(assessment)[::-1],
     }
     return render(request, "assessments/history.html", context)

@@ -86,11 +86,54 @@ class ReopenForm(forms.Form):
         name_the_limits(self)
 
 
+class SubmitForm(forms.Form):
+    """Submitting: the team's statement, when it asks for one, must be confirmed."""
+
+    attest = forms.BooleanField(required=False)
+
+    def __init__(self, *args, statement: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.statement = statement.strip()
+        if self.statement:
+            self.fields["attest"].required = True
+            self.fields["attest"].label = self.statement
+            self.fields["attest"].error_messages["required"] = (
+                "Confirm the statement to submit."
+            )
+        else:
+            del self.fields["attest"]
+
+
+class UpgradeForm(forms.Form):
+    """The version the preview showed: the move is refused if a newer one appeared since."""
+
+    target = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ArchiveForm(forms.Form):
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: why it is archived. It is kept in the history.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_the_limits(self)
+
+
 class DashboardFilterForm(forms.Form):
     """GET filters; a value that is not one of the choices (a foreign team) is dropped."""
 
     team = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *Status.choices])
+    archived = forms.ChoiceField(
+        required=False,
+        label="Archived",
+        choices=[("", "Hide archived"), ("only", "Archived only"), ("all", "Include archived")],
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)

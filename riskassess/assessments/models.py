@@ -1,14 +1,17 @@
-"""What a team fills in: an assessment of one deployment, and its answers.
+"""What a team fills in: an assessment of one deployment, its answers, its revisions.
 
-A draft is scored against the live checklist. Submitting freezes everything it
-was scored with (item text, weights, option risks, answers) into `snapshot`, so
-later checklist edits never change a submitted assessment or its report.
+A draft is scored against its checklist version. Submitting freezes everything
+it was scored with (item text, weights, option risks, answers) into `snapshot`
+and into an immutable Revision, with the report's content and fingerprint, so
+neither later checklist edits nor a reopening can change what was submitted.
+Statuses and the moves between them are in workflow.py.
 """
 
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from riskassess.accounts.models import Team
@@ -53,7 +56,9 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    # The snapshot is kept by the "submitted" Event; each answer save only
+    # Set while archived: hidden from the dashboard by default, read-only, restorable.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # The snapshot is kept by the Revision; each answer save only
     # touches updated_at, which the answer's own history already records.
     history = HistoricalRecords(excluded_fields=["snapshot", "updated_at"])
 
@@ -76,8 +81,20 @@ class Assessment(models.Model):
         return self.title
 
     @property
+    def state(self):
+        """What the status means (workflow.STATES): templates and services ask this."""
+        from riskassess.assessments.workflow import state_of
+
+        return state_of(self)
+
+    @property
+    def is_editable(self) -> bool:
+        """Answers and details can change: a draft that is not archived."""
+        return self.state.editable
+
+    @property
     def is_locked(self) -> bool:
-        return self.status == Status.SUBMITTED
+        return not self.is_editable
 
 
 class Answer(models.Model):
@@ -91,6 +108,12 @@ class Answer(models.Model):
         Option, on_delete=models.PROTECT, related_name="answers", null=True, blank=True
     )
     comment = models.TextField(blank=True, max_length=COMMENT_MAX)
+    # Carried over from an earlier checklist version whose question or scale
+    # differs (assessments/upgrade.py): shown beside the old wording, not scored
+    # until an editor confirms or changes it. `carried` keeps what was answered
+    # then: {"checklist_version", "question", "answer", "answer_label", "options"}.
+    to_confirm = models.BooleanField(default=False)
+    carried = models.JSONField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -115,6 +138,9 @@ class Event(models.Model):
         SUBMITTED = "submitted", "Submitted"
         REOPENED = "reopened", "Reopened"
         IMPORTED = "imported", "Imported from a file"
+        ARCHIVED = "archived", "Archived"
+        RESTORED = "restored", "Restored from the archive"
+        UPGRADED = "upgraded", "Moved to a newer checklist version"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -124,13 +150,90 @@ class Event(models.Model):
     # Kept as text too, so the record stays readable after the account is deleted.
     username = models.CharField(max_length=150)
     note = models.CharField(max_length=500, blank=True)
-    # For "submitted": the data it was submitted with, so earlier submissions of
-    # a reopened assessment stay on record.
+    # For "submitted": the revision's number, score, level and fingerprint; for
+    # "upgraded": what was carried, to confirm, new and removed (with the removed
+    # answers, which no longer have a row).
     data = models.JSONField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: a submission's event carries its revision's exact time.
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.username}"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def for_user(self, user) -> "RevisionQuerySet":
+        """Only revisions of assessments of teams the user belongs to."""
+        return self.filter(assessment__team__memberships__user=user)
+
+
+class Revision(models.Model):
+    """One submission of an assessment, immutable: what was submitted, by whom, when.
+
+    It copies everything it needs to stay true (the frozen data, the details
+    and the report content with its fingerprint), so no later edit, reopening,
+    checklist change or account deletion changes it. Only workflow.transition
+    creates revisions; nothing updates them, and an assessment that has one
+    cannot be deleted (PROTECT), only archived.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept as text too, so the record stays readable after the account is deleted.
+    submitted_by_name = models.CharField(max_length=150)
+    submitted_at = models.DateTimeField()
+    # The statement the submitter confirmed, as worded then; empty when none was asked.
+    attestation = models.TextField(blank=True)
+    snapshot = models.JSONField()
+    # The report's content as frozen at submission, without generated_at and
+    # fingerprint (reportdata.UNSIGNED); `fingerprint` is its SHA-256.
+    report = models.JSONField()
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    score = models.FloatField(null=True)
+    level = models.CharField(max_length=10, blank=True)
+    provisional = models.BooleanField(default=False)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="one_revision_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="revision_number_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} revision {self.number}"
+
+    def save(self, *args, **kwargs):
+        # A revision is a record: written once. (Not business logic: an integrity guard.)
+        if not self._state.adding:
+            raise ValueError("A revision is immutable once written.")
+        super().save(*args, **kwargs)
+
+
+class Purge(models.Model):
+    """What the `purge_archived` command removed, and who ran it: the record outlives the data."""
+
+    assessment_id = models.UUIDField()
+    title = models.CharField(max_length=TITLE_MAX)
+    team = models.CharField(max_length=200)
+    revisions = models.JSONField(help_text="[{number, submitted_at, fingerprint}]")
+    answers = models.PositiveIntegerField()
+    archived_at = models.DateTimeField(null=True)
+    purged_by = models.CharField(max_length=150)
+    purged_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-purged_at"]
+
+    def __str__(self) -> str:
+        return f"purged {self.title} ({self.assessment_id})"

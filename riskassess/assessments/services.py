@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from riskassess.assessments import signals
-from riskassess.assessments.data import assessment_data, score_data
-from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event, Status
+from riskassess.assessments import workflow
+from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event
 from riskassess.checklist.models import Checklist, Item
 
 
@@ -27,7 +25,7 @@ class AnswerError(ValueError):
 
 
 class Locked(Exception):
-    """The assessment is submitted: answers cannot change until an owner reopens it."""
+    """The assessment is not an editable draft: submitted (an owner can reopen it) or archived."""
 
     message = "This assessment is submitted and locked. An owner can reopen it to make changes."
 
@@ -40,8 +38,10 @@ class Conflict(Exception):
         super().__init__("Someone else changed this answer since you loaded it.")
 
 
-class NotReady(Exception):
-    """Submitting needs every required item answered."""
+# The lifecycle's refusals, under the names callers have always used.
+NotAllowed = workflow.NotAllowed
+NotPermitted = workflow.NotPermitted
+NotReady = workflow.NotReady
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,7 @@ def _save_as(obj, user, **kwargs) -> None:
 
 
 def _record(assessment: Assessment, kind: str, user, note: str = "", data=None) -> None:
-    Event.objects.create(
-        assessment=assessment,
-        kind=kind,
-        user=user,
-        username=user.get_username(),
-        note=note,
-        data=data,
-    )
+    workflow.record(assessment, kind, user, note, data)
 
 
 @transaction.atomic
@@ -83,7 +76,8 @@ def _answer_state(answer: Answer | None) -> dict:
     if answer is None:
         return {"option": None, "comment": "", "version": 0, "answered_by": "", "answered_at": None}
     return {
-        "option": answer.option.key if answer.option_id else None,
+        # An answer to confirm is not yet anyone's answer: saving any option confirms it.
+        "option": answer.option.key if answer.option_id and not answer.to_confirm else None,
         "comment": answer.comment,
         "version": answer.version,
         "answered_by": answer.updated_by.get_username() if answer.updated_by else "",
@@ -154,7 +148,7 @@ def save_answer(
         with transaction.atomic():
             # Locking the assessment row orders this save against submit and reopen.
             locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
-            if locked.status != Status.DRAFT:
+            if not locked.is_editable:
                 raise Locked
             answer = (
                 # Lock the answer row only: PostgreSQL refuses to lock the nullable
@@ -178,6 +172,7 @@ def save_answer(
                 answer = Answer(assessment=assessment, item=item, version=0)
             answer.option = option
             answer.comment = comment
+            answer.to_confirm = False
             answer.version += 1
             answer.updated_by = user
             _save_as(answer, user)
@@ -201,7 +196,7 @@ def update_details(*, assessment: Assessment, user, **details) -> Assessment:
     and saving it is neither overwritten nor undone.
     """
     assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
-    if assessment.status != Status.DRAFT:
+    if not assessment.is_editable:
         raise Locked
     for name, value in details.items():
         setattr(assessment, name, value)
@@ -209,48 +204,32 @@ def update_details(*, assessment: Assessment, user, **details) -> Assessment:
     return assessment
 
 
-@transaction.atomic
-def submit(*, assessment: Assessment, user) -> Assessment:
-    """Freeze the assessment with everything it is scored with; needs all required answers."""
-    assessment = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("checklist")
-        .get(pk=assessment.pk)
-    )
-    if assessment.status != Status.DRAFT:
-        raise Locked
-    data = assessment_data(assessment)
-    result = score_data(data)
-    if result.provisional:
-        missing = sum(c.required - c.answered_required for c in result.categories)
-        raise NotReady(
-            f"{missing} required item{'s are' if missing != 1 else ' is'} still unanswered."
-        )
-    assessment.snapshot = data
-    assessment.status = Status.SUBMITTED
-    assessment.submitted_at = timezone.now()
-    _save_as(assessment, user)
-    _record(assessment, Event.Kind.SUBMITTED, user, data=data)
-    # After the commit: receivers read the submitted data, and a slow one (the PDF is
-    # rendered ahead, riskassess.reports.receivers) must not hold the row lock.
-    assessment_id = assessment.pk
-    transaction.on_commit(
-        lambda: signals.assessment_submitted.send(
-            sender=Assessment, assessment_id=assessment_id, user=user
-        )
-    )
-    return assessment
+def submit(*, assessment: Assessment, user, attested: bool = False) -> Assessment:
+    """Freeze the assessment into a new revision; needs all required answers (NotReady).
+
+    When the team asks for a statement, `attested` says the submitter confirmed it.
+    """
+    try:
+        return workflow.transition(assessment, "submit", user=user, attested=attested)
+    except (NotReady, NotPermitted):
+        raise
+    except NotAllowed as refused:
+        raise Locked from refused
 
 
-@transaction.atomic
 def reopen(*, assessment: Assessment, user, note: str = "") -> Assessment:
-    """Back to draft: answers can change again and it is scored against the live checklist."""
-    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
-    if assessment.status != Status.SUBMITTED:
-        raise NotReady("Only a submitted assessment can be reopened.")
-    assessment.status = Status.DRAFT
-    assessment.snapshot = None
-    assessment.submitted_at = None
-    _save_as(assessment, user)
-    _record(assessment, Event.Kind.REOPENED, user, note[:500])
-    return assessment
+    """Back to a draft, going on from the last revision's answers; the revision stays."""
+    return workflow.transition(assessment, "reopen", user=user, note=note)
+
+
+def archive(*, assessment: Assessment, user, note: str = "") -> Assessment:
+    return workflow.transition(assessment, "archive", user=user, note=note)
+
+
+def restore(*, assessment: Assessment, user) -> Assessment:
+    return workflow.transition(assessment, "restore", user=user)
+
+
+def delete_draft(*, assessment: Assessment, user) -> str:
+    """Delete a draft that was never submitted; returns its title."""
+    return workflow.transition(assessment, "delete", user=user).title

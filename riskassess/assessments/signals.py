@@ -3,6 +3,8 @@ its data (reports → assessments), so it announces events instead of calling th
 
 from django.dispatch import Signal
 
-# Sent once the submission is committed, with `assessment_id` (a UUID) and `user`.
-# Receivers run in the request that submitted; they must not raise.
-assessment_submitted = Signal()
+# Sent once a lifecycle move (workflow.TRANSITIONS) is committed, with
+# `assessment_id` (a UUID), `transition` (its name: "submit", "reopen", …),
+# `user`, and `revision_id` (the revision a submission made, else None).
+# Receivers run in the request that made the move; they must not raise.
+assessment_transitioned = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from riskassess.assessments import history, imports, questionnaire, views
+from riskassess.assessments import history, imports, questionnaire, upgrade_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -11,6 +11,13 @@ urlpatterns = [
     path("a/<uuid:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),
     path("a/<uuid:assessment_id>/reopen/", views.assessment_reopen, name="assessment_reopen"),
     path("a/<uuid:assessment_id>/delete/", views.assessment_delete, name="assessment_delete"),
+    path("a/<uuid:assessment_id>/archive/", views.assessment_archive, name="assessment_archive"),
+    path("a/<uuid:assessment_id>/restore/", views.assessment_restore, name="assessment_restore"),
+    path(
+        "a/<uuid:assessment_id>/upgrade/",
+        upgrade_views.assessment_upgrade,
+        name="assessment_upgrade",
+    ),
     path("a/<uuid:assessment_id>/history/", history.assessment_history, name="assessment_history"),
     path(
         "a/<uuid:assessment_id>/q/", questionnaire.questionnaire_start, name="questionnaire_start"

@@ -1,4 +1,4 @@
-"""The dashboard and an assessment's lifecycle: start, details, submit, reopen, delete.
+"""The dashboard and an assessment's lifecycle: start, details, submit, reopen, archive, delete.
 
 Every view fetches through get_assessment_for_user: outsiders get 404, members
 whose role is too weak get 403. State changes are POST only.
@@ -15,15 +15,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from riskassess.accounts.models import Membership, Role, Team
-from riskassess.assessments import services
+from riskassess.accounts.models import Role, Team
+from riskassess.assessments import revisions, services, upgrade, workflow
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.data import assessment_data, assessment_data_many, score_data
 from riskassess.assessments.lifecycle_forms import (
+    ArchiveForm,
     DashboardFilterForm,
     DetailsForm,
     NewAssessmentForm,
     ReopenForm,
+    SubmitForm,
 )
 from riskassess.assessments.models import Assessment
 from riskassess.assessments.scoring import Result
@@ -56,10 +58,6 @@ def _missing_required(result: Result) -> int:
     return sum(c.required - c.answered_required for c in result.categories)
 
 
-def _allows(role: str, needed: str) -> bool:
-    return Membership(role=role).allows(needed)
-
-
 def dashboard(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.for_user(request.user).annotate_role(request.user))
     filters = DashboardFilterForm(request.GET, teams=teams)
@@ -71,6 +69,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         assessments = assessments.filter(team_id=chosen["team"])
     if chosen.get("status"):
         assessments = assessments.filter(status=chosen["status"])
+    archived = chosen.get("archived")
+    if archived == "only":
+        assessments = assessments.filter(archived_at__isnull=False)
+    elif archived != "all":
+        assessments = assessments.filter(archived_at__isnull=True)
 
     page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     # Scored for this page only: a fixed number of queries however many there are.
@@ -80,9 +83,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [_row(a, score_data(data[a.pk])) for a in on_page],
         "filters": filters,
-        "filtered": bool(chosen.get("team") or chosen.get("status")),
+        "filtered": bool(chosen.get("team") or chosen.get("status") or archived),
         "has_teams": bool(teams),
-        "can_create": any(_allows(t.role, Role.EDITOR) for t in teams),
+        "can_create": any(Role.allows(t.role, Role.EDITOR) for t in teams),
     }
     return render(request, "assessments/dashboard.html", context)
 
@@ -107,14 +110,37 @@ def assessment_home(request: HttpRequest, assessment_id) -> HttpResponse:
     return redirect("results", assessment.pk)
 
 
+def _lifecycle_context(assessment: Assessment) -> dict:
+    """What the Details tab offers: the moves the member may make now, and the record."""
+    timeline = revisions.timeline(assessment)
+    has_revision = bool(timeline)
+    role = assessment.role
+    can = {
+        name: workflow.allowed(assessment, name, role, has_revision=has_revision)
+        for name in workflow.TRANSITIONS
+    }
+    missing = None
+    if can["submit"]:
+        missing = _missing_required(score_data(assessment_data(assessment)))
+    return {
+        "can": can,
+        "missing": missing,
+        "revisions": timeline,
+        "submit_form": SubmitForm(statement=assessment.team.attestation) if can["submit"] else None,
+        "reopen_form": ReopenForm() if can["reopen"] else None,
+        "archive_form": ArchiveForm() if can["archive"] else None,
+        "upgrade": upgrade.newer_version(assessment) if assessment.is_editable else None,
+    }
+
+
 def assessment_edit(request: HttpRequest, assessment_id) -> HttpResponse:
     needed = Role.EDITOR if request.method == "POST" else Role.VIEWER
     assessment = get_assessment_for_user(request.user, assessment_id, needed)
-    can_edit = _allows(assessment.role, Role.EDITOR) and not assessment.is_locked
+    can_edit = Role.allows(assessment.role, Role.EDITOR) and assessment.is_editable
 
     form = DetailsForm(instance=assessment) if can_edit else None
     if request.method == "POST":
-        if assessment.is_locked:
+        if not assessment.is_editable:
             messages.error(request, services.Locked.message)
             return redirect("assessment_edit", assessment.pk)
         # A copy, so that the page header keeps the saved title while errors are shown.
@@ -128,33 +154,41 @@ def assessment_edit(request: HttpRequest, assessment_id) -> HttpResponse:
                 messages.error(request, services.Locked.message)
             return redirect("assessment_edit", assessment.pk)
 
-    is_owner = _allows(assessment.role, Role.OWNER)
-    missing = None
-    if is_owner and not assessment.is_locked:
-        missing = _missing_required(score_data(assessment_data(assessment)))
     context = {
         "assessment": assessment,
         "form": form,
-        "is_owner": is_owner,
-        "missing": missing,
-        "reopen_form": ReopenForm() if is_owner and assessment.is_locked else None,
+        "is_owner": Role.allows(assessment.role, Role.OWNER),
         "events": list(assessment.events.all()),
+        **_lifecycle_context(assessment),
     }
     return render(request, "assessments/assessment_form.html", context)
+
+
+def _refused(request: HttpRequest, assessment: Assessment, verb: str, error: Exception):
+    messages.error(request, f"Not {verb}: {error}")
+    return redirect("assessment_edit", assessment.pk)
 
 
 @require_POST
 def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, assessment_id, Role.OWNER)
+    form = SubmitForm(request.POST, statement=assessment.team.attestation)
+    if not form.is_valid():
+        return _refused(request, assessment, "submitted", form.errors["attest"][0])
     try:
-        services.submit(assessment=assessment, user=request.user)
+        services.submit(
+            assessment=assessment,
+            user=request.user,
+            attested=bool(form.cleaned_data.get("attest")),
+        )
     except services.NotReady as e:
-        messages.error(request, f"Not submitted: {e}")
-        return redirect("assessment_edit", assessment.pk)
+        return _refused(request, assessment, "submitted", e)
     except services.Locked:
         messages.error(request, "This assessment is already submitted.")
         return redirect("assessment_edit", assessment.pk)
-    messages.success(request, "Submitted. Its answers and scores are now locked.")
+    messages.success(
+        request, "Submitted. Its answers and scores are locked and kept as a revision."
+    )
     return redirect("results", assessment.pk)
 
 
@@ -169,22 +203,60 @@ def assessment_reopen(request: HttpRequest, assessment_id) -> HttpResponse:
         return redirect("assessment_edit", assessment.pk)
     try:
         services.reopen(assessment=assessment, user=request.user, note=form.cleaned_data["note"])
-    except services.NotReady as e:
-        messages.error(request, f"Not reopened: {e}")
-        return redirect("assessment_edit", assessment.pk)
-    except services.Locked:
-        messages.error(request, f"Not reopened: {services.Locked.message}")
-        return redirect("assessment_edit", assessment.pk)
-    messages.success(request, "Reopened. Answers can change again; it is scored as a draft.")
+    except services.NotAllowed as e:
+        return _refused(request, assessment, "reopened", e)
+    messages.success(
+        request,
+        "Reopened as a new draft. The submitted revision stays on record, unchanged.",
+    )
     return redirect("results", assessment.pk)
+
+
+@require_POST
+def assessment_archive(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.OWNER)
+    form = ArchiveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, assessment, "archived", next(iter(form.errors.values()))[0])
+    try:
+        services.archive(assessment=assessment, user=request.user, note=form.cleaned_data["note"])
+    except services.NotAllowed as e:
+        return _refused(request, assessment, "archived", e)
+    messages.success(
+        request,
+        "Archived. It is hidden from the dashboard, and stays readable and downloadable here.",
+    )
+    return redirect("assessment_edit", assessment.pk)
+
+
+@require_POST
+def assessment_restore(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.OWNER)
+    try:
+        services.restore(assessment=assessment, user=request.user)
+    except services.NotAllowed as e:
+        return _refused(request, assessment, "restored", e)
+    messages.success(request, "Restored from the archive.")
+    return redirect("assessment_edit", assessment.pk)
 
 
 def assessment_delete(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, assessment_id, Role.OWNER)
+    refusal = workflow.refusal(assessment, "delete")
     if request.method == "POST":
-        title = assessment.title
-        assessment.delete()
+        if refusal:
+            return _refused(request, assessment, "deleted", f"it cannot be deleted: {refusal}.")
+        try:
+            title = services.delete_draft(assessment=assessment, user=request.user)
+        except services.NotAllowed as e:
+            return _refused(request, assessment, "deleted", e)
         messages.success(request, f"Deleted the assessment “{title}”.")
         return redirect("dashboard")
-    context = {"assessment": assessment, "answer_count": assessment.answers.count()}
+    context = {
+        "assessment": assessment,
+        "answer_count": assessment.answers.count(),
+        "refusal": refusal,
+        "can_archive": workflow.allowed(assessment, "archive", assessment.role),
+        "archive_form": ArchiveForm(),
+    }
     return render(request, "assessments/assessment_confirm_delete.html", context)

@@ -1,188 +1,51 @@
-"""The report as plain data, built once: the results page, the PDF, the JSON
-and the CSV are all rendered from it, so they always agree (contracts.md §5).
+"""The report as plain data, built once: the results page, the PDF, the JSON,
+the CSV and the XLSX are all rendered from it, so they always agree (contracts.md §5).
 
-Every query happens here; the renderers only read the dictionary.
+Every query happens here; the renderers only read the dictionary. The content
+itself comes from assessments/reportdata.py: a draft's is built from its live
+answers on every call, a submitted revision's is the one frozen when it was
+submitted (assessments/revisions.py), read back as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import Counter
-from datetime import UTC, datetime
-from fractions import Fraction
+from datetime import datetime
 
-from riskassess.assessments import scoring
-from riskassess.assessments.data import assessment_data, chosen_option, score_data
-from riskassess.assessments.models import Assessment
-
-SCHEMA = "riskassess.report/1"
-TOP_FINDINGS = 10
-CITATION = (
-    "Bommasani, R., Hudson, D. A., Adeli, E., et al. (2021). On the Opportunities and "
-    "Risks of Foundation Models. Center for Research on Foundation Models, Stanford "
-    "University. arXiv:2108.07258."
+from riskassess.assessments import revisions
+from riskassess.assessments.data import assessment_data
+from riskassess.assessments.models import Assessment, Revision
+from riskassess.assessments.reportdata import (  # noqa: F401 - the report's API, re-exported
+    CITATION,
+    SCHEMA,
+    TOP_FINDINGS,
+    fingerprint,
+    report_from_data,
 )
 
 
-def _number(value: float | int | None):
-    """Whole numbers as ints (25, not 25.0) so the JSON reads as people write it."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
-
-
-def _category_rows(data: dict, result: scoring.Result) -> list[dict]:
-    rows = []
-    for category, scored in zip(data["categories"], result.categories, strict=True):
-        rows.append(
-            {
-                "key": category["key"],
-                "name": category["name"],
-                "reference": category["reference"],
-                "weight": _number(category["weight"]),
-                "score": scored.rounded,
-                "level": scored.level,
-                "escalated_by": list(scored.escalated_by),
-                "answered": scored.answered,
-                "applicable": scored.applicable,
-                "not_applicable": scored.total - scored.applicable,
-                "total": scored.total,
-                "required": scored.required,
-                "answered_required": scored.answered_required,
-                "completeness": round(
-                    scored.answered_required / scored.required if scored.required else 1.0, 4
-                ),
-            }
-        )
-    return rows
-
-
-def _item_rows(data: dict) -> list[dict]:
-    rows = []
-    for item in data["items"]:
-        option = chosen_option(item)
-        scored = option is not None and not option["not_applicable"]
-        risk = option["risk"] if scored else None
-        rows.append(
-            {
-                "key": item["key"],
-                "category": item["category"],
-                "question": item["question"],
-                "weight": item["weight"],
-                "critical": item["critical"],
-                "required": item["required"],
-                "answer": item["answer"],
-                "answer_label": option["label"] if option else None,
-                "not_applicable": bool(option and option["not_applicable"]),
-                "risk": risk,
-                # Weight x risk: what the item adds to its category's numerator.
-                "exposure": float(item["weight"] * Fraction(str(risk))) if scored else None,
-                "comment": item["comment"],
-                "guidance": item["guidance"],
-                "mitigation": item["mitigation"],
-                "reference": item["reference"],
-                "answered_by": item.get("answered_by", ""),
-                "answered_at": item.get("answered_at"),
-            }
-        )
-    return rows
-
-
-def _scale(data: dict) -> list[dict]:
-    """The answer scale most items use (items with their own options are flagged per item)."""
-    counts = Counter(json.dumps(item["options"], sort_keys=True) for item in data["items"])
-    if not counts:
-        return []
-    return json.loads(counts.most_common(1)[0][0])
-
-
-def fingerprint(report: dict) -> str:
-    """SHA-256 of the report's content: the same data gives the same print, whenever generated."""
-    content = {k: v for k, v in report.items() if k not in ("generated_at", "fingerprint")}
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def build_report(assessment: Assessment, *, now: datetime | None = None) -> dict:
-    """The whole report for an assessment fetched with select_related("team", "checklist")."""
-    details = {
-        "id": str(assessment.pk),
-        "title": assessment.title,
-        "model": assessment.model_name,
-        "base_model": assessment.base_model,
-        "context": assessment.context,
-        "team": assessment.team.name,
-        "status": assessment.status,
-        "created_at": assessment.created_at.isoformat(),
-        "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
-    }
-    events = [
-        {"kind": e.kind, "user": e.username, "at": e.at.isoformat(), "note": e.note}
-        for e in assessment.events.all()
-    ]
-    return report_from_data(assessment_data(assessment), details, events=events, now=now)
-
-
-def report_from_data(
-    data: dict, details: dict, *, events: list[dict] = (), now: datetime | None = None
+def build_report(
+    assessment: Assessment, *, revision: Revision | None = None, now: datetime | None = None
 ) -> dict:
-    """The report for assessment data (see assessments/data.py) and its descriptive fields."""
-    result = score_data(data)
-    categories = _category_rows(data, result)
-    items = _item_rows(data)
-    names = {c["key"]: c["name"] for c in categories}
-    # Highest exposure first, then the heavier item; sorted() is stable, so
-    # remaining ties keep checklist order.
-    findings = sorted(
-        (i for i in items if i["exposure"]), key=lambda i: (-i["exposure"], -i["weight"])
-    )[:TOP_FINDINGS]
-    checklist = data["checklist"]
-    required = sum(c["required"] for c in categories)
-    answered_required = sum(c["answered_required"] for c in categories)
-    report = {
-        "schema": SCHEMA,
-        "generated_at": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "assessment": details,
-        "checklist": {
-            "slug": checklist["slug"],
-            "version": checklist["version"],
-            "name": checklist["name"],
-            "source": checklist["source"],
-        },
-        "method": {
-            "name": scoring.METHOD,
-            "thresholds": {k: _number(v) for k, v in checklist["thresholds"].items()},
-            "scale": _scale(data),
-            "citation": CITATION,
-        },
-        "overall": {
-            "score": result.rounded,
-            "level": result.level,
-            "completeness": round(float(result.completeness), 4),
-            "provisional": result.provisional,
-            "escalated_by": list(result.escalated_by),
-            "answered_required": answered_required,
-            "required": required,
-        },
-        "categories": categories,
-        "items": items,
-        "top_findings": [
-            {
-                "key": i["key"],
-                "category": i["category"],
-                "category_name": names[i["category"]],
-                "question": i["question"],
-                "answer_label": i["answer_label"],
-                "weight": i["weight"],
-                "critical": i["critical"],
-                "exposure": i["exposure"],
-                "mitigation": i["mitigation"],
-                "reference": i["reference"],
-            }
-            for i in findings
-        ],
-        "events": list(events),
-    }
-    report["fingerprint"] = fingerprint(report)
+    """The report of an assessment fetched with select_related("team", "checklist").
+
+    With `revision` (one of the assessment's), that revision's frozen report.
+    Without it: a submitted assessment's latest revision, or a draft's live report.
+    """
+    timeline = revisions.timeline(assessment)
+    if revision is None and assessment.state.frozen and timeline:
+        revision = timeline[-1]
+    if revision is not None:
+        placed = next(r for r in timeline if r.pk == revision.pk)
+        if not hasattr(revision, "report") or "report" in revision.get_deferred_fields():
+            revision = Revision.objects.get(pk=revision.pk)
+        return revisions.revision_report(
+            revision, count=len(timeline), superseded_at=placed.superseded_at, now=now
+        )
+    events = revisions.event_rows(assessment.events.all())
+    details = revisions.details_of(
+        assessment, status=assessment.status, submitted_at=assessment.submitted_at
+    )
+    report = report_from_data(assessment_data(assessment), details, events=events, now=now)
+    # A draft after reopening is on its way to the next revision.
+    report["record"] = {"revision": None, "revisions": len(timeline), "current": True}
     return report

@@ -6,15 +6,15 @@ from django.conf import settings
 from django.dispatch import receiver
 
 from riskassess.assessments.models import Assessment
-from riskassess.assessments.signals import assessment_submitted
+from riskassess.assessments.signals import assessment_transitioned
 from riskassess.reports import pdf
 from riskassess.reports.build import build_report
 
 logger = logging.getLogger(__name__)
 
 
-@receiver(assessment_submitted, dispatch_uid="reports.prerender_submitted_pdf")
-def prerender_submitted_pdf(sender, assessment_id, **kwargs) -> None:
+@receiver(assessment_transitioned, dispatch_uid="reports.prerender_submitted_pdf")
+def prerender_submitted_pdf(sender, assessment_id, transition, **kwargs) -> None:
     """Render a just-submitted assessment's PDF into the cache.
 
     A submitted report does not change until it is reopened, and it is the one
@@ -23,7 +23,7 @@ def prerender_submitted_pdf(sender, assessment_id, **kwargs) -> None:
     download of it a cache hit of about 10 ms. The submission is already
     committed, so a failure here is logged and the next download renders instead.
     """
-    if not settings.PDF_PRERENDER_ON_SUBMIT:
+    if transition != "submit" or not settings.PDF_PRERENDER_ON_SUBMIT:
         return
     try:
         assessment = Assessment.objects.select_related("team", "checklist").get(pk=assessment_id)

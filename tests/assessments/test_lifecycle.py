@@ -313,7 +313,9 @@ def test_it_refuses_an_overlong_reopen_note(client, alice, submitted):
 def test_it_refuses_to_reopen_a_draft(client, alice, assessment):
     client.force_login(alice)
     response = client.post(url("assessment_reopen", assessment), follow=True)
-    assert "Only a submitted assessment can be reopened" in response.content.decode()
+    assert "Not reopened: This assessment cannot be reopened: it is a draft." in (
+        response.content.decode()
+    )
 
 
 def test_it_asks_before_deleting(client, alice, assessment):

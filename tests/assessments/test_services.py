@@ -162,5 +162,5 @@ def test_reopening_allows_answers_again(assessment, alice):
 
 
 def test_only_a_submitted_assessment_can_be_reopened(assessment, alice):
-    with pytest.raises(services.NotReady):
+    with pytest.raises(services.NotAllowed, match="cannot be reopened: it is a draft"):
         services.reopen(assessment=assessment, user=alice)

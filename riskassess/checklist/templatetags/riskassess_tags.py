@@ -4,6 +4,8 @@ from django import template
 from django.template.defaultfilters import stringfilter
 from django.utils.text import Truncator
 
+from riskassess import present
+
 register = template.Library()
 
 
@@ -13,11 +15,13 @@ def weight_dots(weight: int) -> dict:
     return {"weight": weight, "on": range(weight), "off": range(5 - weight)}
 
 
-@register.filter
-def percent(value) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value) * 100:.0f}%"
+# The presenter (riskassess/present.py): pages format as the PDF does.
+register.filter("percent", present.percent)
+register.filter("score", present.score)
+register.filter("when", present.when)
+register.filter("day", present.day)
+register.filter("level_label", present.level)
+register.filter("number", present.number)
 
 
 @register.filter

@@ -1,0 +1,73 @@
+"""How numbers, percentages, levels and times are shown: one presenter for the pages and the PDF.
+
+The results page, the dashboard, the questionnaire and the PDF all format
+through here (templates through the filters in riskassess_tags), so they
+cannot disagree: a completeness of 13.9 % is "13%" everywhere (floored, so
+that an incomplete assessment never shows 100 %), a score 43.75 is "43.8", and
+a time is "30 Nov 2026, 10:36 UTC" in the configured zone, with the zone.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+DASH = "—"
+LEVEL_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+
+
+def score(value: float | None) -> str:
+    """A 0-100 score to one decimal (the report data is already rounded half-up)."""
+    return DASH if value is None else f"{value:.1f}"
+
+
+def percent(fraction: float | None) -> str:
+    """A fraction as a whole percentage, rounded down: 0.139 -> "13%", 0.999 -> "99%"."""
+    if fraction is None:
+        return DASH
+    return f"{math.floor(float(fraction) * 100 + 1e-9):d}%"
+
+
+def percent_of(part: int, whole: int) -> int:
+    """part/whole as a whole percentage, rounded down; 100 when there is nothing to count."""
+    return part * 100 // whole if whole else 100
+
+
+def number(value: float | None) -> str:
+    """0.5 -> "0.5", 1 -> "1.0", 0.25 -> "0.25": one decimal at least, two at most."""
+    if value is None:
+        return DASH
+    text = f"{value:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def level(value: str | None) -> str:
+    return LEVEL_LABELS.get(value or "", "Not assessed")
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def when(value: datetime | str | None) -> str:
+    """A moment in the configured time zone, with the zone: "30 Nov 2026, 10:36 UTC"."""
+    moment = _moment(value)
+    if moment is None:
+        return DASH
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or settings.TIME_ZONE)
+
+
+def day(value: datetime | str | None) -> str:
+    """A date alone: "30 Nov 2026"."""
+    moment = _moment(value)
+    if moment is None:
+        return DASH
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%-d %b %Y")
