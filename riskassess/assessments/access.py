@@ -26,3 +26,13 @@ def get_assessment_for_user(user, assessment_id, needed: str = Role.VIEWER) -> A
         raise Http404("No such assessment.")
     require_role(assessment.role, needed)
     return assessment
+
+
+def get_revision_for_user(user, assessment_id, number: int, needed: str = Role.VIEWER):
+    """(assessment, revision) through the assessment's getter: 404 for outsiders and
+    for a revision number it does not have, 403 for a weaker role."""
+    assessment = get_assessment_for_user(user, assessment_id, needed)
+    revision = assessment.revisions.filter(number=number).first()
+    if revision is None:
+        raise Http404("No such revision.")
+    return assessment, revision

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from riskassess import present
 from riskassess.accounts.models import Membership, Role
 from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
@@ -232,7 +233,7 @@ def _render(
         "next": steps[index + 1] if index + 1 < len(steps) else None,
         "items": items,
         "overall": overall,
-        "percent": overall["answered"] * 100 // overall["required"] if overall["required"] else 100,
+        "percent": present.percent_of(overall["answered"], overall["required"]),
         "can_edit": _can_edit(assessment),
         "notice": notice,
         "problems": [item for item in items if item["form"].errors or item["form"].conflict],

@@ -39,7 +39,9 @@ def details_of(assessment: Assessment, *, status: str, submitted_at: datetime | 
 
 
 def event_rows(events) -> list[dict]:
-    return [{"kind": e.kind, "user": e.username, "at": e.at.isoformat(), "note": e.note} for e in events]
+    return [
+        {"kind": e.kind, "user": e.username, "at": e.at.isoformat(), "note": e.note} for e in events
+    ]
 
 
 def _missing(result) -> int:
@@ -97,7 +99,12 @@ def freeze(assessment: Assessment, *, user, attested: bool) -> Revision:
 
 
 def _submitted_event(user, at: datetime) -> dict:
-    return {"kind": Event.Kind.SUBMITTED, "user": user.get_username(), "at": at.isoformat(), "note": ""}
+    return {
+        "kind": Event.Kind.SUBMITTED,
+        "user": user.get_username(),
+        "at": at.isoformat(),
+        "note": "",
+    }
 
 
 def event_data(revision: Revision) -> dict:
@@ -138,9 +145,7 @@ def timeline(assessment: Assessment) -> list[Revision]:
 
     Loads the small columns only: a revision's snapshot and report are large.
     """
-    revisions = list(
-        assessment.revisions.defer("snapshot", "report").order_by("number")
-    )
+    revisions = list(assessment.revisions.defer("snapshot", "report").order_by("number"))
     for number, revision in enumerate(revisions):
         following = revisions[number + 1] if number + 1 < len(revisions) else None
         revision.superseded_at = following.submitted_at if following else None

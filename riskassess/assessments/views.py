@@ -40,7 +40,7 @@ class Row:
     assessment: Assessment
     score: float | None
     level: str | None
-    completeness: int  # percent, rounded down so that 99.6% never shows as 100%
+    completeness: float  # a fraction: the template shows it through the presenter
     provisional: bool
 
 
@@ -49,7 +49,7 @@ def _row(assessment: Assessment, result: Result) -> Row:
         assessment=assessment,
         score=result.rounded,
         level=result.level,
-        completeness=int(result.completeness * 100),
+        completeness=float(result.completeness),
         provisional=result.provisional,
     )
 

@@ -124,7 +124,9 @@ def refusal(assessment: Assessment, name: str, *, has_revision: bool | None = No
     """
     move = TRANSITIONS[name]
     if bool(assessment.archived_at) != move.archived:
-        return "it is archived; restore it first" if assessment.archived_at else "it is not archived"
+        return (
+            "it is archived; restore it first" if assessment.archived_at else "it is not archived"
+        )
     if assessment.status not in move.sources:
         return f"it is {state_of(assessment).phrase}"
     if move.needs_revision or move.never_submitted:

@@ -3,6 +3,7 @@
 Lists count related rows with one subquery each, never a query per row. The
 answer-option inlines enforce the rule the file format has: a scale needs at
 least one active option that is not "not applicable", or nothing can be scored.
+Only drafts are edited here; a published version is read-only (admin_versions.py).
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from riskassess.adminbase import AuditedAdmin
 from riskassess.checklist import services
+from riskassess.checklist.admin_versions import (
+    VersionLifecycleAdmin,
+    VersionRowAdmin,
+    VersionRowInline,
+)
 from riskassess.checklist.models import Category, Checklist, Item, Option
 from riskassess.checklist.spec import ChecklistFileError, parse
 
@@ -80,7 +85,7 @@ class ItemOptionFormSet(OptionFormSet):
         return super().save_new(form, commit=commit)
 
 
-class ScaleOptionInline(admin.TabularInline):
+class ScaleOptionInline(VersionRowInline):
     model = Option
     formset = OptionFormSet
     fields = ["key", "label", "risk", "not_applicable", "order", "active"]
@@ -93,7 +98,7 @@ class ScaleOptionInline(admin.TabularInline):
         return super().get_queryset(request).filter(item__isnull=True)
 
 
-class ItemOptionInline(admin.TabularInline):
+class ItemOptionInline(VersionRowInline):
     model = Option
     fk_name = "item"
     formset = ItemOptionFormSet
@@ -140,7 +145,7 @@ class OptionAdminForm(forms.ModelForm):
 
 
 @admin.register(Option)
-class OptionAdmin(AuditedAdmin):
+class OptionAdmin(VersionRowAdmin):
     """Options are mostly edited in their checklist's or item's inline; this is for finding them."""
 
     form = OptionAdminForm
@@ -176,7 +181,10 @@ class OptionAdmin(AuditedAdmin):
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
         option = self.get_object(request, unquote(object_id))
-        if option is not None and option.active and not option.not_applicable:
+        # A read-only option is refused by Django itself, with a 403.
+        if option is None or not self.has_delete_permission(request, option):
+            return super().delete_view(request, object_id, extra_context)
+        if option.active and not option.not_applicable:
             others = Option.objects.filter(
                 checklist_id=option.checklist_id, item_id=option.item_id, active=True
             ).exclude(pk=option.pk)
@@ -207,7 +215,7 @@ class CategoryKeyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Item)
-class ItemAdmin(AuditedAdmin):
+class ItemAdmin(VersionRowAdmin):
     list_display = [
         "key",
         "short_question",
@@ -269,7 +277,7 @@ class ItemFormSet(forms.BaseInlineFormSet):
             raise ValidationError(f"Item keys must be unique; repeated: {', '.join(repeated)}.")
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(VersionRowInline):
     model = Item
     formset = ItemFormSet
     fields = ["key", "question", "weight", "critical", "required", "order", "active"]
@@ -283,7 +291,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(AuditedAdmin):
+class CategoryAdmin(VersionRowAdmin):
     list_display = ["name", "key", "checklist", "weight", "order", "active", "item_count"]
     list_select_related = ["checklist"]
     list_filter = ["checklist", "active"]
@@ -303,7 +311,7 @@ class CategoryAdmin(AuditedAdmin):
         return ["checklist"] if obj is not None else []
 
 
-class CategoryInline(admin.TabularInline):
+class CategoryInline(VersionRowInline):
     model = Category
     fields = ["key", "name", "weight", "order", "active"]
     ordering = ["order", "pk"]
@@ -315,12 +323,13 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(AuditedAdmin):
+class ChecklistAdmin(VersionLifecycleAdmin):
     list_display = [
         "name",
         "slug",
         "version",
         "status",
+        "is_current",
         "category_count",
         "item_count",
         "updated_at",
@@ -328,7 +337,14 @@ class ChecklistAdmin(AuditedAdmin):
     list_filter = ["status", "slug"]
     search_fields = ["name", "slug"]
     fieldsets = [
-        (None, {"fields": ["name", ("slug", "version"), "status", "description", "source"]}),
+        (
+            None,
+            {
+                "fields": ["name", ("slug", "version"), "status", "description", "source"],
+                "description": "The status changes with the list's actions (publish, retire, "
+                "un-retire); a published or retired version is read-only.",
+            },
+        ),
         (
             "Thresholds",
             {
@@ -336,21 +352,29 @@ class ChecklistAdmin(AuditedAdmin):
                 "fields": [("threshold_medium", "threshold_high", "threshold_critical")],
             },
         ),
+        ("Change note", {"fields": ["change_note"]}),
         ("History", {"fields": [("created_at", "updated_at")]}),
     ]
-    readonly_fields = ["created_at", "updated_at"]
+    # Status only moves through the actions, which check rules.TRANSITIONS and
+    # refuse to publish a draft that is not a valid checklist.
+    readonly_fields = ["status", "created_at", "updated_at"]
     inlines = [ScaleOptionInline, CategoryInline]
-    actions = ["export_as_yaml", "duplicate_as_draft"]
+    actions = ["export_as_yaml", "duplicate_as_draft", "publish", "retire", "unretire"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super()
             .get_queryset(request)
+            .with_current_flag()
             .annotate(
                 category_count=_count(Category.objects, "checklist"),
                 item_count=_count(Item.objects, "checklist"),
             )
         )
+
+    @admin.display(description="current", boolean=True, ordering="is_current")
+    def is_current(self, checklist: Checklist) -> bool:
+        return bool(checklist.is_current)
 
     @admin.display(description="categories", ordering="category_count")
     def category_count(self, checklist: Checklist) -> int:
@@ -384,18 +408,3 @@ class ChecklistAdmin(AuditedAdmin):
             response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-    @admin.action(description="Duplicate as a new draft version", permissions=["add"])
-    def duplicate_as_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
-        created = []
-        for checklist in queryset:
-            try:
-                copy = services.duplicate_as_draft(checklist)
-            except ChecklistFileError as exc:
-                self.message_user(
-                    request, f"{checklist} cannot be duplicated: {exc}", messages.ERROR
-                )
-                continue
-            created.append(f"{copy.slug} v{copy.version}")
-        if created:
-            self.message_user(request, f"Created draft {', '.join(created)}.", messages.SUCCESS)

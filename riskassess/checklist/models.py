@@ -2,6 +2,7 @@
 
 Answers refer to items and options with PROTECT foreign keys, so a row that
 answers depend on cannot be deleted; it is retired (``active=False``) instead.
+A published or retired version is read-only altogether (rules.py).
 """
 
 from django.core.exceptions import ValidationError
@@ -10,31 +11,47 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from riskassess.checklist import rules
+from riskassess.checklist.rules import Status
+
 KEY_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
     "Use letters, digits, '-', '_' or '.', starting with a letter or digit.",
 )
+CHANGE_NOTE_MAX = 2000
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETIRED = "retired", "Retired"
+def _refuse_if_frozen(checklist: "Checklist") -> None:
+    """For clean(): the admin never offers such an edit, and this says why if one is tried."""
+    try:
+        rules.ensure_editable(checklist)
+    except rules.Frozen as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class ChecklistQuerySet(models.QuerySet):
     def published(self) -> "ChecklistQuerySet":
         return self.filter(status=Status.PUBLISHED)
 
-    def current(self) -> "ChecklistQuerySet":
-        """The newest published version of each checklist slug."""
-        newest = (
+    def _newest_published(self) -> models.Subquery:
+        return models.Subquery(
             self.model.objects.published()
             .filter(slug=models.OuterRef("slug"))
             .order_by("-version")
             .values("pk")[:1]
         )
-        return self.published().filter(pk=models.Subquery(newest)).order_by("name")
+
+    def current(self) -> "ChecklistQuerySet":
+        """The newest published version of each checklist slug."""
+        return self.published().filter(pk=self._newest_published()).order_by("name")
+
+    def with_current_flag(self) -> "ChecklistQuerySet":
+        """Each row with `.is_current`: whether it is what current() gives for its slug."""
+        return self.annotate(
+            is_current=models.ExpressionWrapper(
+                Q(pk=self._newest_published()), output_field=models.BooleanField()
+            )
+        )
 
 
 class Checklist(models.Model):
@@ -47,6 +64,11 @@ class Checklist(models.Model):
     threshold_high = models.FloatField(default=50)
     threshold_critical = models.FloatField(default=75)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    change_note = models.TextField(
+        blank=True,
+        max_length=CHANGE_NOTE_MAX,
+        help_text="What changed from the previous version, for the people who answer it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -101,6 +123,10 @@ class Category(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.key})"
 
+    def clean(self) -> None:
+        if self.checklist_id:
+            _refuse_if_frozen(self.checklist)
+
 
 class Item(models.Model):
     # Denormalised from category so that item keys are unique per checklist in the database.
@@ -139,6 +165,8 @@ class Item(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        if self.category_id:
+            _refuse_if_frozen(self.category.checklist)
         # The form does not carry `checklist`, so the database constraint would
         # only surface as an IntegrityError; say it in words instead.
         if self.category_id and self.key:
@@ -195,6 +223,8 @@ class Option(models.Model):
         return f"{self.key} ({self.label})"
 
     def clean(self) -> None:
+        if self.checklist_id:
+            _refuse_if_frozen(self.checklist)
         if self.not_applicable and self.risk is not None:
             raise ValidationError(
                 {"risk": "A 'not applicable' option has no risk: leave it empty."}

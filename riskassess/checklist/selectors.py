@@ -4,16 +4,37 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
-from riskassess.checklist.models import Category, Checklist, Item, Option
+from riskassess.checklist.models import Category, Checklist, Item, Option, Status
 
 
 def visible_checklists(user) -> QuerySet[Checklist]:
-    """Published checklists for everyone; staff also see drafts and retired ones."""
-    checklists = Checklist.objects.all() if user.is_staff else Checklist.objects.published()
-    return checklists.annotate(
+    """Published and retired versions for everyone; staff also see drafts.
+
+    A retired version stays visible: assessments made with it still refer to it.
+    Each row has `.is_current`, `.category_count` and `.item_count`.
+    """
+    checklists = Checklist.objects.all()
+    if not user.is_staff:
+        checklists = checklists.exclude(status=Status.DRAFT)
+    return checklists.with_current_flag().annotate(
         category_count=Count("categories", filter=Q(categories__active=True), distinct=True),
         item_count=Count("items", filter=Q(items__active=True), distinct=True),
     )
+
+
+def checklist_versions(user) -> list[dict]:
+    """Each visible checklist slug with its versions, newest first, in one query.
+
+    A slug is named after its current version, or its newest when none is current.
+    """
+    by_slug: dict[str, list[Checklist]] = {}
+    for checklist in visible_checklists(user).order_by("slug", "-version"):
+        by_slug.setdefault(checklist.slug, []).append(checklist)
+    groups = []
+    for slug, versions in by_slug.items():
+        named = next((c for c in versions if c.is_current), versions[0])
+        groups.append({"slug": slug, "name": named.name, "versions": versions})
+    return sorted(groups, key=lambda group: (group["name"].casefold(), group["slug"]))
 
 
 def checklist_trees(checklist_ids: Iterable[int]) -> dict[int, list[Category]]:

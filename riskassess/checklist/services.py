@@ -1,4 +1,8 @@
-"""Load a checklist file into the catalogue and export it back (contracts.md §2)."""
+"""Load a checklist file into the catalogue, export it back (contracts.md §2), move its status.
+
+A published or retired version is read-only (rules.py): loading a file over it
+only compares, and its status changes only along rules.TRANSITIONS.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from collections import Counter
 from django.db import models, transaction
 
 from riskassess import yamlfiles
+from riskassess.checklist import rules
+from riskassess.checklist.diff import differences
 from riskassess.checklist.models import Category, Checklist, Item, Option, Status
 from riskassess.checklist.spec import ChecklistSpec, OptionSpec, validate
 
@@ -70,8 +76,18 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
 
     Categories, items and options are matched by key. Those missing from the
     file are deleted, or retired when answers refer to them. A new checklist
-    is published unless `status` says otherwise; an existing one keeps its status.
+    is published unless `status` says otherwise; an existing one keeps its
+    status unless `status` moves it (rules.TRANSITIONS).
+
+    A published or retired version is not updated: the same content changes
+    nothing, and different content raises rules.Frozen naming every difference.
     """
+    existing = (
+        Checklist.objects.select_for_update().filter(slug=spec.slug, version=spec.version).first()
+    )
+    if existing is not None and rules.is_frozen(existing):
+        return _compare_frozen(existing, spec, status)
+
     counts: Counter = Counter()
     values = {
         "name": spec.name,
@@ -81,8 +97,7 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
         "threshold_high": spec.thresholds["high"],
         "threshold_critical": spec.thresholds["critical"],
     }
-    existing = Checklist.objects.filter(slug=spec.slug, version=spec.version).first()
-    if status is not None or existing is None:
+    if existing is None:
         values["status"] = status or Status.PUBLISHED
     checklist = _upsert(Checklist, {"slug": spec.slug, "version": spec.version}, values, counts)
     _load_options(checklist, None, spec.scale, counts)
@@ -129,7 +144,45 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
     _remove_missing(
         Category.objects.filter(checklist=checklist).exclude(key__in=category_keys), counts
     )
+    if status is not None and status != checklist.status:
+        checklist = set_status(checklist=checklist, status=status)
+        counts["status changed"] += 1
     return checklist, counts
+
+
+def _compare_frozen(
+    checklist: Checklist, spec: ChecklistSpec, status: str | None
+) -> tuple[Checklist, Counter]:
+    """Loading over a published version: refuse any difference, else at most move its status."""
+    changes = differences(export_checklist(checklist), spec_data(spec))
+    if changes:
+        raise rules.Frozen(checklist, changes)
+    rows = 1 + len(spec.scale) + len(spec.categories)
+    rows += sum(1 + len(item.options or []) for c in spec.categories for item in c.items)
+    counts = Counter(unchanged=rows)
+    if status is not None and status != checklist.status:
+        checklist = set_status(checklist=checklist, status=status)
+        counts["status changed"] += 1
+    return checklist, counts
+
+
+@transaction.atomic
+def set_status(*, checklist: Checklist, status: str) -> Checklist:
+    """Move a version along rules.TRANSITIONS; its history records the move as the reason.
+
+    Publishing freezes a draft for good, so a draft that would not make a valid
+    file (e.g. its default scale is left with only "not applicable") is refused
+    with ChecklistFileError, as the export is.
+    """
+    locked = Checklist.objects.select_for_update().get(pk=checklist.pk)
+    rules.ensure_transition(locked, status)
+    if locked.status == Status.DRAFT:
+        validate(export_checklist(locked))
+    before = locked.get_status_display()
+    locked.status = status
+    locked._change_reason = f"{before} → {locked.get_status_display()}"
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
 
 
 def _number(value: float) -> int | float:
@@ -137,13 +190,55 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _option_data(option: Option) -> dict:
+def _option_data(option: Option | OptionSpec) -> dict:
     data = {"key": option.key, "label": option.label}
     if option.not_applicable:
         data["not_applicable"] = True
     else:
         data["risk"] = float(option.risk)
     return data
+
+
+# The rows and the specs have the same attribute names, so one set of functions
+# writes both: a published version and a file compare exactly (spec_data).
+
+
+def _head(checklist: Checklist | ChecklistSpec) -> dict:
+    return {
+        "slug": checklist.slug,
+        "name": checklist.name,
+        "version": checklist.version,
+        "description": checklist.description,
+        "source": checklist.source,
+        "thresholds": {name: _number(value) for name, value in checklist.thresholds.items()},
+    }
+
+
+def _item_data(item, options: list[dict] | None) -> dict:
+    data = {
+        "key": item.key,
+        "question": item.question,
+        "guidance": item.guidance,
+        "mitigation": item.mitigation,
+        "reference": item.reference,
+        "weight": item.weight,
+        "critical": item.critical,
+        "required": item.required,
+    }
+    if options:
+        data["options"] = options
+    return data
+
+
+def _category_data(category, items: list[dict]) -> dict:
+    return {
+        "key": category.key,
+        "name": category.name,
+        "reference": category.reference,
+        "weight": _number(category.weight),
+        "description": category.description,
+        "items": items,
+    }
 
 
 def export_checklist(checklist: Checklist) -> dict:
@@ -160,44 +255,27 @@ def export_checklist(checklist: Checklist) -> dict:
 
     categories = []
     for category in checklist.categories.filter(active=True).order_by("order", "pk"):
-        items = []
-        for item in items_by_category.get(category.pk, []):
-            data = {
-                "key": item.key,
-                "question": item.question,
-                "guidance": item.guidance,
-                "mitigation": item.mitigation,
-                "reference": item.reference,
-                "weight": item.weight,
-                "critical": item.critical,
-                "required": item.required,
-            }
-            if item.pk in own:
-                data["options"] = own[item.pk]
-            items.append(data)
+        items = [_item_data(i, own.get(i.pk)) for i in items_by_category.get(category.pk, [])]
         if not items:
             # Every item retired: a category without items is not a valid file entry.
             continue
-        categories.append(
-            {
-                "key": category.key,
-                "name": category.name,
-                "reference": category.reference,
-                "weight": _number(category.weight),
-                "description": category.description,
-                "items": items,
-            }
+        categories.append(_category_data(category, items))
+    return {**_head(checklist), "scale": scale, "categories": categories}
+
+
+def spec_data(spec: ChecklistSpec) -> dict:
+    """A validated file as export_checklist would write it, to compare the two."""
+    categories = [
+        _category_data(
+            category,
+            [
+                _item_data(item, [_option_data(o) for o in item.options or []])
+                for item in category.items
+            ],
         )
-    return {
-        "slug": checklist.slug,
-        "name": checklist.name,
-        "version": checklist.version,
-        "description": checklist.description,
-        "source": checklist.source,
-        "thresholds": {name: _number(value) for name, value in checklist.thresholds.items()},
-        "scale": scale,
-        "categories": categories,
-    }
+        for category in spec.categories
+    ]
+    return {**_head(spec), "scale": [_option_data(o) for o in spec.scale], "categories": categories}
 
 
 def export_yaml(checklist: Checklist) -> str:

@@ -1,12 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from riskassess.checklist.selectors import checklist_tree, visible_checklists
+from riskassess.checklist.selectors import checklist_tree, checklist_versions, visible_checklists
 
 
 def checklist_list(request: HttpRequest) -> HttpResponse:
-    checklists = visible_checklists(request.user).order_by("name", "-version")
-    return render(request, "checklist/checklist_list.html", {"checklists": checklists})
+    context = {"checklists": checklist_versions(request.user)}
+    return render(request, "checklist/checklist_list.html", context)
 
 
 def checklist_detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:

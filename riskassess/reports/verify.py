@@ -19,10 +19,48 @@ from riskassess.assessments.reportdata import fingerprint
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_JSON_DEPTH = 64
-# The PDF trailer's /ID: riskassess writes the first 32 hex digits of the
-# report's fingerprint there (pdf._render_pdf), and tools that edit a PDF keep
-# the first half of the ID, its "permanent identifier".
-_PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>")
+# The PDF trailer's /ID: riskassess writes the first 16 bytes (32 hex digits)
+# of the report's fingerprint there (pdf._render_pdf), and tools that edit a PDF
+# keep the first half of the ID, its "permanent identifier". The writer puts it
+# as a literal string, (…) with backslash escapes; other tools write <hex>.
+_PDF_ID = re.compile(rb"/ID\s*\[\s*(?:<([0-9A-Fa-f]{32})>|\()")
+_ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
+_ID_BYTES = 16
+
+
+def _literal(raw: bytes, start: int) -> bytes | None:
+    """The bytes of the PDF literal string that starts after the "(" at `start`.
+
+    Reads at most a few dozen bytes: an ID is 16, and anything longer is not ours.
+    """
+    out, depth, index = bytearray(), 0, start
+    while index < len(raw) and len(out) <= _ID_BYTES:
+        byte = raw[index]
+        if byte == 0x5C:  # a backslash escape
+            index += 1
+            if index >= len(raw):
+                return None
+            escaped = raw[index]
+            if 0x30 <= escaped <= 0x37:  # up to three octal digits
+                digits = raw[index : index + 3]
+                length = next((n for n, d in enumerate(digits) if not 0x30 <= d <= 0x37), 3)
+                out.append(int(digits[:length], 8) & 0xFF)
+                index += length
+                continue
+            if escaped not in (0x0A, 0x0D):  # a backslash before a line break continues it
+                out.append(_ESCAPES.get(escaped, escaped))
+        elif byte == 0x28:
+            depth += 1
+            out.append(byte)
+        elif byte == 0x29:
+            if depth == 0:
+                return bytes(out)
+            depth -= 1
+            out.append(byte)
+        else:
+            out.append(byte)
+        index += 1
+    return None
 
 
 class NotAReport(ValueError):
@@ -105,15 +143,16 @@ def from_json(raw: bytes) -> Claim:
         or not isinstance(report.get("fingerprint"), str)
     ):
         raise NotAReport(
-            "The file is JSON, but not a riskassess report: it has no report schema or "
-            "fingerprint."
+            "The file is JSON, but not a riskassess report: it has no report schema or fingerprint."
         )
     claimed = revisions.normalise(report["fingerprint"])
     if claimed is None or len(claimed) != revisions.FULL:
         raise NotAReport("The report's fingerprint is not 64 hexadecimal digits.")
-    status = report.get("assessment", {}).get("status") if isinstance(
-        report.get("assessment"), dict
-    ) else None
+    status = (
+        report.get("assessment", {}).get("status")
+        if isinstance(report.get("assessment"), dict)
+        else None
+    )
     return Claim(
         fingerprint=claimed,
         source="json",
@@ -122,8 +161,22 @@ def from_json(raw: bytes) -> Claim:
     )
 
 
+def _pdf_ids(raw: bytes) -> set[str]:
+    found = set()
+    for match in _PDF_ID.finditer(raw):
+        if match.group(1):
+            found.add(match.group(1).decode("ascii").lower())
+            continue
+        value = _literal(raw, match.end())
+        if value is not None and len(value) == _ID_BYTES:
+            found.add(value.hex())
+        if len(found) > 1:
+            break
+    return found
+
+
 def from_pdf(raw: bytes) -> Claim:
-    found = {match.group(1).lower() for match in _PDF_ID.finditer(raw)}
+    found = _pdf_ids(raw)
     if not found:
         raise NotAReport(
             "The file is a PDF, but not one riskassess rendered: it carries no report ID. "

@@ -35,7 +35,9 @@ class VerifyForm(forms.Form):
         data = super().clean()
         given = [name for name in ("fingerprint", "report") if data.get(name)]
         if len(given) != 1:
-            raise forms.ValidationError("Paste a fingerprint or choose a report file (one of them).")
+            raise forms.ValidationError(
+                "Paste a fingerprint or choose a report file (one of them)."
+            )
         try:
             if data.get("report"):
                 upload = data["report"]
@@ -76,7 +78,9 @@ def _verify(request: HttpRequest) -> HttpResponse:
         if _too_large(request):
             # The size limit stopped the file while it arrived: it is not in the form.
             form = VerifyForm()
-            form.add_error(None, f"The file is larger than {MAX_MB} MB: it is not a report.")
+            form.errors[forms.forms.NON_FIELD_ERRORS] = form.error_class(
+                [f"The file is larger than {MAX_MB} MB: it is not a report."]
+            )
             context["form"], status = form, 400
         elif form.is_valid():
             claim = form.cleaned_data["claim"]

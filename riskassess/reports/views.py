@@ -1,38 +1,71 @@
 import logging
+import math
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from riskassess.accounts.models import Role
-from riskassess.assessments.access import get_assessment_for_user
-from riskassess.reports import exports, pdf
+from riskassess.assessments.access import get_assessment_for_user, get_revision_for_user
+from riskassess.reports import exports, pdf, pdf_limits
 from riskassess.reports.build import build_report
 from riskassess.reports.chart import bar_chart
 
 logger = logging.getLogger(__name__)
 
 
-def results(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
-    report = build_report(assessment)
+def _report(request: HttpRequest, assessment_id, number: int | None):
+    """The assessment and its report (a revision's, when `number` is given): access-checked."""
+    if number is None:
+        assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
+        return assessment, build_report(assessment)
+    assessment, revision = get_revision_for_user(request.user, assessment_id, number)
+    return assessment, build_report(assessment, revision=revision)
+
+
+def _downloads(assessment_id, number: int | None) -> dict[str, str]:
+    if number is None:
+        names = {"pdf": "report_pdf", "json": "report_json", "csv": "report_csv"}
+        urls = {kind: reverse(name, args=[assessment_id]) for kind, name in names.items()}
+        urls["xlsx"] = reverse("report_xlsx", args=[assessment_id])
+        return urls
+    return {
+        kind: reverse(f"revision_{kind}", args=[assessment_id, number])
+        for kind in ("pdf", "json", "csv", "xlsx")
+    }
+
+
+def results(request: HttpRequest, assessment_id, number: int | None = None) -> HttpResponse:
+    assessment, report = _report(request, assessment_id, number)
     context = {
         "assessment": assessment,
         "report": report,
         "chart": bar_chart(report),
-        "can_edit": assessment.role in (Role.EDITOR, Role.OWNER) and not assessment.is_locked,
+        "can_edit": Role.allows(assessment.role, Role.EDITOR) and assessment.is_editable,
+        "downloads": _downloads(assessment.pk, number),
+        "revision_view": number is not None,
     }
     return render(request, "reports/results.html", context)
 
 
-def _download(request: HttpRequest, assessment_id, render, content_type: str, extension: str):
+def _download(
+    request: HttpRequest,
+    assessment_id,
+    render,
+    content_type: str,
+    extension: str,
+    number: int | None = None,
+):
     """A report download for any member: built, rendered, sent as an attachment."""
-    assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
-    report = build_report(assessment)
+    _, report = _report(request, assessment_id, number)
     response = HttpResponse(render(report), content_type=content_type)
     name = slugify(report["assessment"]["title"])[:60] or "assessment"
+    record = report.get("record") or {}
+    if record.get("revision"):
+        name += f"-revision-{record['revision']}"
     date = report["generated_at"][:10]
     response["Content-Disposition"] = f'attachment; filename="{name}-{date}.{extension}"'
     return response
@@ -43,13 +76,39 @@ def _download(request: HttpRequest, assessment_id, render, content_type: str, ex
 def report_pdf(request: HttpRequest, assessment_id) -> HttpResponse:
     try:
         return _download(request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf")
-    except pdf.PDFRenderTimeout:
+    except pdf.PDFUnavailable as error:
         # _download checked access before rendering started: the user may see this page.
-        logger.error("PDF of assessment %s stopped by the render time limit", assessment_id)
-        context = {"assessment_id": assessment_id, "limit": f"{pdf.timeout_seconds():g}"}
-        response = render(request, "reports/pdf_timeout.html", context, status=503)
-        response["Retry-After"] = "120"
-        return response
+        return _pdf_unavailable(request, assessment_id, error)
+
+
+def _pdf_unavailable(request: HttpRequest, assessment_id, error: Exception) -> HttpResponse:
+    """503 with the reason and links to the JSON and CSV, which are always available."""
+    limit = f"{pdf.timeout_seconds():g}"
+    context = {"assessment_id": assessment_id, "limit": limit, "reason": "failed"}
+    retry_after, remembered = error.retry_after, False
+    if isinstance(error, pdf.PDFBusy):
+        logger.warning("PDF of assessment %s not rendered: %s", assessment_id, error)
+        context["reason"] = "busy"
+    elif isinstance(error, pdf.PDFRecentlyFailed):
+        logger.info("PDF of assessment %s not rendered: %s", assessment_id, error)
+        timed_out = error.failure["timed_out"]
+        context["failure"] = f"took longer than {limit} seconds" if timed_out else "failed"
+        remembered = True
+    else:
+        if isinstance(error, pdf.PDFRenderTimeout):
+            logger.error("PDF of assessment %s stopped by the render time limit", assessment_id)
+            context["reason"] = "timeout"
+        else:
+            logger.error("PDF of assessment %s not rendered", assessment_id, exc_info=error)
+            context["failure"] = "failed"
+        # render_report_pdf remembered the failure: the report is refused until it expires.
+        if pdf_limits.failure_ttl():
+            retry_after, remembered = pdf_limits.failure_ttl(), True
+    if remembered:
+        context["retry_minutes"] = math.ceil(retry_after / 60)
+    response = render(request, "reports/pdf/unavailable.html", context, status=503)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET
@@ -62,3 +121,52 @@ def report_json(request: HttpRequest, assessment_id) -> HttpResponse:
 @never_cache
 def report_csv(request: HttpRequest, assessment_id) -> HttpResponse:
     return _download(request, assessment_id, exports.to_csv, "text/csv; charset=utf-8", "csv")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+@never_cache
+def report_xlsx(request: HttpRequest, assessment_id) -> HttpResponse:
+    return _download(request, assessment_id, exports.to_xlsx, XLSX, "xlsx")
+
+
+# A revision's report: the one frozen when it was submitted, marked with where it
+# stands now ("revision 1 of 3, superseded on …").
+
+
+@require_GET
+def revision_results(request: HttpRequest, assessment_id, number: int) -> HttpResponse:
+    return results(request, assessment_id, number)
+
+
+@require_GET
+@never_cache
+def revision_pdf(request: HttpRequest, assessment_id, number: int) -> HttpResponse:
+    try:
+        return _download(
+            request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf", number
+        )
+    except pdf.PDFUnavailable as error:
+        return _pdf_unavailable(request, assessment_id, error)
+
+
+@require_GET
+@never_cache
+def revision_json(request: HttpRequest, assessment_id, number: int) -> HttpResponse:
+    return _download(request, assessment_id, exports.to_json, "application/json", "json", number)
+
+
+@require_GET
+@never_cache
+def revision_csv(request: HttpRequest, assessment_id, number: int) -> HttpResponse:
+    return _download(
+        request, assessment_id, exports.to_csv, "text/csv; charset=utf-8", "csv", number
+    )
+
+
+@require_GET
+@never_cache
+def revision_xlsx(request: HttpRequest, assessment_id, number: int) -> HttpResponse:
+    return _download(request, assessment_id, exports.to_xlsx, XLSX, "xlsx", number)

@@ -10,15 +10,12 @@ from django.urls import reverse
 from riskassess.checklist import services
 from riskassess.checklist.models import Category, Checklist, Item, Option, Status
 from riskassess.checklist.spec import parse, validate
+from tests.checklist.support import add_option, form_data, run_action, url
 
 MODELS = [Checklist, Category, Item, Option]
 
 
-def url(model, view: str, *args) -> str:
-    return reverse(f"admin:checklist_{model._meta.model_name}_{view}", args=args)
-
-
-def load_bigger() -> Checklist:
+def load_bigger(status: str | None = None) -> Checklist:
     """A second checklist, 6 categories of 30 items, every other item with its own options."""
     scale = [
         {"key": "yes", "label": "Yes", "risk": 0.0},
@@ -31,40 +28,7 @@ def load_bigger() -> Checklist:
             item["options"] = scale
         categories.append({"key": f"c{c}", "name": f"Category {c}", "items": items})
     data = {"slug": "bigger", "name": "Bigger", "scale": scale, "categories": categories}
-    return services.load_checklist(validate(data))[0]
-
-
-def form_data(response) -> dict:
-    """The change form's current values as a browser posts them back (extra rows left out)."""
-    forms = [response.context["adminform"].form]
-    data = {"_save": "Save"}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        initial = formset.initial_form_count()
-        data[f"{formset.prefix}-TOTAL_FORMS"] = initial
-        data[f"{formset.prefix}-INITIAL_FORMS"] = initial
-        forms += formset.forms[:initial]
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is True:
-                data[field.html_name] = "on"
-            elif value is not None and value is not False:
-                data[field.html_name] = value
-    return data
-
-
-def add_option(data: dict, prefix: str, **fields) -> None:
-    index = data[f"{prefix}-TOTAL_FORMS"]
-    data[f"{prefix}-TOTAL_FORMS"] = index + 1
-    data.update({f"{prefix}-{index}-{name}": value for name, value in fields.items()})
-
-
-def run_action(client, action: str, *checklists):
-    return client.post(
-        url(Checklist, "changelist"),
-        {"action": action, "_selected_action": [c.pk for c in checklists]},
-    )
+    return services.load_checklist(validate(data), status=status)[0]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -174,30 +138,30 @@ def test_it_duplicates_a_checklist_as_a_draft_of_the_next_version(client, staff,
     assert messages == ["Created draft foundation-model-risks v2."]
 
 
-def test_it_refuses_a_default_scale_of_only_not_applicable(client, staff, checklist):
+def test_it_refuses_a_default_scale_of_only_not_applicable(client, staff, draft):
     client.force_login(staff)
-    data = form_data(client.get(url(Checklist, "change", checklist.pk)))
-    scored = Option.objects.filter(checklist=checklist, item=None, not_applicable=False)
-    for index, option in enumerate(Option.objects.filter(checklist=checklist, item=None)):
+    data = form_data(client.get(url(Checklist, "change", draft.pk)))
+    scored = Option.objects.filter(checklist=draft, item=None, not_applicable=False)
+    for index, option in enumerate(Option.objects.filter(checklist=draft, item=None)):
         assert data[f"options-{index}-id"] == option.pk
         if option in scored:
             data[f"options-{index}-DELETE"] = "on"
-    response = client.post(url(Checklist, "change", checklist.pk), data)
+    response = client.post(url(Checklist, "change", draft.pk), data)
     assert response.status_code == 200
     assert "must have a risk" in response.text
     assert scored.count() == 4
 
 
-def test_it_saves_the_checklist_change_page_unchanged(client, staff, checklist):
+def test_it_saves_the_checklist_change_page_unchanged(client, staff, draft):
     client.force_login(staff)
-    data = form_data(client.get(url(Checklist, "change", checklist.pk)))
-    response = client.post(url(Checklist, "change", checklist.pk), data)
+    data = form_data(client.get(url(Checklist, "change", draft.pk)))
+    response = client.post(url(Checklist, "change", draft.pk), data)
     assert response.status_code == 302
 
 
-def test_it_refuses_an_item_whose_own_options_are_all_not_applicable(client, staff, checklist):
+def test_it_refuses_an_item_whose_own_options_are_all_not_applicable(client, staff, draft):
     client.force_login(staff)
-    item = checklist.items.first()
+    item = draft.items.first()
     data = form_data(client.get(url(Item, "change", item.pk)))
     add_option(data, "options", key="na", label="N/A", not_applicable="on", order=0, active="on")
     response = client.post(url(Item, "change", item.pk), data)
@@ -206,39 +170,39 @@ def test_it_refuses_an_item_whose_own_options_are_all_not_applicable(client, sta
     assert not item.options.exists()
 
 
-def test_it_sets_the_checklist_of_an_option_added_to_an_item(client, staff, checklist):
+def test_it_sets_the_checklist_of_an_option_added_to_an_item(client, staff, draft):
     client.force_login(staff)
-    item = checklist.items.first()
+    item = draft.items.first()
     data = form_data(client.get(url(Item, "change", item.pk)))
     add_option(data, "options", key="yes", label="Yes", risk=0, order=0, active="on")
     response = client.post(url(Item, "change", item.pk), data)
     assert response.status_code == 302
-    assert item.options.get().checklist == checklist
+    assert item.options.get().checklist == draft
 
 
-def test_it_sets_the_checklist_of_options_of_a_new_item(client, staff, checklist):
+def test_it_sets_the_checklist_of_options_of_a_new_item(client, staff, draft):
     client.force_login(staff)
-    category = checklist.categories.first()
+    category = draft.categories.first()
     data = form_data(client.get(url(Item, "add")))
     data.update(category=category.pk, key="NEW-01", question="New?", weight=3, order=99)
     add_option(data, "options", key="yes", label="Yes", risk=0, order=0, active="on")
     response = client.post(url(Item, "add"), data)
     assert response.status_code == 302
-    assert Option.objects.get(item__key="NEW-01").checklist == checklist
+    assert Option.objects.get(item__key="NEW-01").checklist == draft
 
 
-def test_it_refuses_an_option_for_an_item_of_another_checklist(client, staff, checklist):
+def test_it_refuses_an_option_for_an_item_of_another_checklist(client, staff, draft):
     client.force_login(staff)
-    other_item = load_bigger().items.first()
-    data = {"checklist": checklist.pk, "item": other_item.pk, "key": "x", "label": "X", "risk": 0}
+    other_item = load_bigger(status=Status.DRAFT).items.first()
+    data = {"checklist": draft.pk, "item": other_item.pk, "key": "x", "label": "X", "risk": 0}
     response = client.post(url(Option, "add"), {**data, "order": 0, "active": "on"})
     assert response.status_code == 200
     assert "belongs to another checklist" in response.text
 
 
-def test_it_refuses_two_own_options_with_one_key(client, staff, checklist):
+def test_it_refuses_two_own_options_with_one_key(client, staff, draft):
     client.force_login(staff)
-    item = checklist.items.first()
+    item = draft.items.first()
     data = form_data(client.get(url(Item, "change", item.pk)))
     add_option(data, "options", key="yes", label="Yes", risk=0, order=0, active="on")
     add_option(data, "options", key="yes", label="Sure", risk=0, order=1, active="on")
@@ -247,18 +211,18 @@ def test_it_refuses_two_own_options_with_one_key(client, staff, checklist):
     assert "repeated: yes" in response.text
 
 
-def test_it_offers_only_categories_of_the_items_checklist(client, staff, checklist):
+def test_it_offers_only_categories_of_the_items_checklist(client, staff, draft):
     client.force_login(staff)
-    load_bigger()
-    item = checklist.items.first()
+    load_bigger(status=Status.DRAFT)
+    item = draft.items.first()
     response = client.get(url(Item, "change", item.pk))
     choices = response.context["adminform"].form.fields["category"].queryset
-    assert set(choices) == set(checklist.categories.all())
+    assert set(choices) == set(draft.categories.all())
 
 
-def test_it_refuses_to_delete_the_last_scored_option_of_a_scale(client, staff, checklist):
+def test_it_refuses_to_delete_the_last_scored_option_of_a_scale(client, staff, draft):
     client.force_login(staff)
-    scale = Option.objects.filter(checklist=checklist, item=None)
+    scale = Option.objects.filter(checklist=draft, item=None)
     scale.exclude(key__in=["yes", "na"]).delete()
     last = scale.get(key="yes")
     response = client.post(url(Option, "delete", last.pk), {"post": "yes"})

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from riskassess.checklist.models import Status
+from riskassess.checklist.models import Checklist, Status
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
 from tests.checklist.test_loader import small_data
@@ -61,3 +61,62 @@ def test_the_detail_page_queries_do_not_grow_with_items(client, alice, django_as
     client.force_login(alice)
     _detail_queries(client, django_assert_num_queries, small.slug, 1)
     _detail_queries(client, django_assert_num_queries, big.slug, 1)
+
+
+# Versions on the list page -----------------------------------------------------------------
+
+
+def version_row(body: str, slug: str, version: int) -> str:
+    """The list's table row of one version, from its link to the end of the row."""
+    start = body.index(f'href="{reverse("checklist:detail", args=[slug, version])}"')
+    return body[start : body.index("</tr>", start)]
+
+
+def test_it_marks_the_current_version_and_shows_each_change_note(client, staff, retired):
+    Checklist.objects.filter(pk=retired.pk).update(change_note="First version.")
+    Checklist.objects.filter(version=2).update(change_note="INQ-01 reworded.\nMIS-04 added.")
+    load_checklist(validate({**small_data(), "slug": retired.slug, "version": 3}), status="draft")
+    client.force_login(staff)
+    body = client.get(reverse("checklist:list")).content.decode()
+    current = version_row(body, retired.slug, 2)
+    assert ">Published<" in current and ">Current<" in current
+    assert "INQ-01 reworded.<br>MIS-04 added." in current
+    old = version_row(body, retired.slug, 1)
+    assert ">Retired<" in old and ">Current<" not in old and "First version." in old
+    draft = version_row(body, retired.slug, 3)
+    assert ">Draft<" in draft and ">Current<" not in draft
+    assert body.count("<section") == 1  # one slug, its three versions
+
+
+def test_members_see_retired_versions_but_not_drafts(client, alice, retired):
+    load_checklist(validate({**small_data(), "slug": retired.slug, "version": 3}), status="draft")
+    client.force_login(alice)
+    body = client.get(reverse("checklist:list")).content.decode()
+    assert ">Retired<" in version_row(body, retired.slug, 1)
+    assert "v3" not in body
+    assert client.get(reverse("checklist:detail", args=[retired.slug, 1])).status_code == 200
+
+
+def test_the_detail_page_shows_the_status_and_the_change_note(client, alice, retired):
+    Checklist.objects.filter(pk=retired.pk).update(change_note="First version.")
+    client.force_login(alice)
+    body = client.get(reverse("checklist:detail", args=[retired.slug, 1])).content.decode()
+    assert ">Retired<" in body and "no new assessments start on it" in body
+    assert "First version." in body
+
+
+def _list_queries(client, django_assert_num_queries) -> None:
+    # session, user, the versions with their counts and current flags
+    with django_assert_num_queries(3):
+        assert client.get(reverse("checklist:list")).status_code == 200
+
+
+def test_the_list_queries_do_not_grow_with_versions(client, staff, django_assert_num_queries):
+    load_checklist(validate(small_data()))
+    client.force_login(staff)
+    _list_queries(client, django_assert_num_queries)
+    for version in (2, 3, 4):
+        data = {**small_data(), "version": version}
+        load_checklist(validate(data), status="draft" if version == 4 else None)
+    big_checklist()
+    _list_queries(client, django_assert_num_queries)

@@ -12,8 +12,13 @@ from tests.conftest import new_assessment
 
 
 @pytest.fixture
-def answered(alice, team, checklist):
-    assessment = new_assessment(alice, team, checklist)
+def answered(alice, team, draft):
+    """An answer to INQ-01 of a draft version.
+
+    A published version's rows cannot be edited or deleted at all
+    (test_published_immutable.py); PROTECT is the guard that remains for drafts.
+    """
+    assessment = new_assessment(alice, team, draft)
     services.save_answer(
         assessment=assessment,
         item_key="INQ-01",

@@ -67,7 +67,7 @@ def test_loading_the_same_file_twice_changes_nothing(default_spec):
 
 
 def test_it_updates_changed_items_by_key():
-    load_checklist(parse(SMALL))
+    load_checklist(parse(SMALL), status=Status.DRAFT)
     data = small_data()
     data["categories"][0]["items"][0]["question"] = "Is access gated by identity checks?"
     checklist, counts = load_checklist(validate(data))
@@ -76,7 +76,7 @@ def test_it_updates_changed_items_by_key():
 
 
 def test_it_deletes_rows_the_file_no_longer_has():
-    load_checklist(parse(SMALL))
+    load_checklist(parse(SMALL), status=Status.DRAFT)
     data = small_data()
     del data["categories"][0]["items"][1]
     checklist, counts = load_checklist(validate(data))
@@ -176,7 +176,7 @@ def test_a_refused_file_changes_nothing_in_the_database():
 
 
 def test_a_failure_half_way_through_loading_rolls_everything_back(monkeypatch):
-    checklist, _ = load_checklist(parse(SMALL))
+    checklist, _ = load_checklist(parse(SMALL), status=Status.DRAFT)
     data = small_data()
     data["name"] = "Renamed"
     original_create = Item.objects.create

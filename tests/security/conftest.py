@@ -107,6 +107,12 @@ def submitted(alice, bob, vera, team, checklist) -> Assessment:
 
 
 @pytest.fixture
+def archived(submitted, alice) -> Assessment:
+    """`submitted`, archived by alice: only restoring it is possible."""
+    return services.archive(assessment=submitted, user=alice)
+
+
+@pytest.fixture
 def foreign(charlie, other_team, checklist) -> Assessment:
     """charlie's assessment in `other_team`: what alice's team must never see."""
     created = services.create_assessment(

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from riskassess.accounts.models import Membership, Team, User
-from riskassess.assessments.models import Answer, Assessment, Event
+from riskassess.assessments.models import Answer, Assessment, Event, Revision
 
 PASSWORD = "correct horse battery staple"
 DETAILS = {
@@ -70,7 +70,6 @@ def url_for(name, kind, assessment, team, checklist) -> str:
     return reverse(name, args=args)
 
 
-
 def logged_in(user: User, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
@@ -106,6 +105,7 @@ def db_state() -> dict:
                 "created_at",
                 "updated_at",
                 "submitted_at",
+                "archived_at",
             )
         ),
         "answers": list(
@@ -118,6 +118,12 @@ def db_state() -> dict:
                 "version",
                 "updated_by_id",
                 "updated_at",
+                "to_confirm",
+            )
+        ),
+        "revisions": list(
+            Revision.objects.order_by("pk").values_list(
+                "pk", "assessment_id", "number", "fingerprint"
             )
         ),
         "events": list(Event.objects.order_by("pk").values_list("pk", "kind", "note")),
@@ -196,6 +202,22 @@ ASSESSMENT_ENDPOINTS = [
     Endpoint("report_pdf", post=False),
     Endpoint("report_json", post=False),
     Endpoint("report_csv", post=False),
+    Endpoint("report_xlsx", post=False),
+    # The lifecycle's other moves (require_POST).
+    Endpoint("assessment_archive", get=False, data={"note": "by an attacker"}, target="submitted"),
+    Endpoint("assessment_restore", get=False, target="archived"),
+    Endpoint("assessment_upgrade", data={"target": "1"}),
+    # A submitted revision's report and downloads (require_GET).
+    *(
+        Endpoint(name, (1,), post=False, target="submitted")
+        for name in (
+            "revision_results",
+            "revision_pdf",
+            "revision_json",
+            "revision_csv",
+            "revision_xlsx",
+        )
+    ),
 ]
 # Every (endpoint, method) pair, with the methods an endpoint refuses for everyone marked.
 ENDPOINT_METHODS = [(e, m) for e in ASSESSMENT_ENDPOINTS for m in ("get", "post")]

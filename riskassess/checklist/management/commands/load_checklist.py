@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from riskassess.checklist import rules
 from riskassess.checklist.models import Checklist, Status
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import ChecklistFileError, parse
@@ -12,7 +13,8 @@ DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "foundation-model-
 class Command(BaseCommand):
     help = (
         "Create or update a checklist from a YAML file (the default foundation-model "
-        "checklist when PATH is omitted). Loading the same file twice changes nothing."
+        "checklist when PATH is omitted). Loading the same file twice changes nothing. "
+        "A published or retired version is read-only: a file that differs from it is refused."
     )
 
     def add_arguments(self, parser):
@@ -20,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--status",
             choices=[s.value for s in Status],
-            help="Set the checklist's status (new checklists default to published).",
+            help=(
+                "Set the checklist's status (new checklists default to published; an "
+                "existing one moves only draft → published ⇄ retired)."
+            ),
         )
         parser.add_argument(
             "--if-missing",
@@ -43,6 +48,16 @@ class Command(BaseCommand):
             if existing is not None:
                 self.stdout.write(f"{existing} is already loaded; left as it is.")
                 return
-        checklist, counts = load_checklist(spec, status=status)
+        try:
+            checklist, counts = load_checklist(spec, status=status)
+        except rules.Frozen as exc:
+            problems = "\n  ".join(exc.shown_changes())
+            raise CommandError(
+                f"{path}: {exc.headline}; what differs:\n  {problems}\n"
+                "To change it, give the file a new version number (with --status draft "
+                "to review it in the admin before publishing)."
+            ) from None
+        except rules.TransitionRefused as exc:
+            raise CommandError(str(exc)) from None
         summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
         self.stdout.write(f"{checklist} [{checklist.slug}, {checklist.status}]: {summary}.")
