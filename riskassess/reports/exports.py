@@ -59,7 +59,7 @@ def _cell(value) -> str:
 
 
 def revision_label(report: dict) -> str:
-    """"2 of 3", "draft after 2", "draft" or "unsaved": which record the rows come from."""
+    """ "2 of 3", "draft after 2", "draft" or "unsaved": which record the rows come from."""
     record = report.get("record") or {}
     if record.get("revision"):
         return f"{record['revision']} of {record['revisions']}"
@@ -115,7 +115,10 @@ def _summary(report: dict) -> list[tuple[str, object]]:
         ("Base model", details["base_model"]),
         ("Revision", revision_label(report)),
         ("Status", details["status"]),
-        ("Submitted", present.when(details.get("submitted_at")) if details.get("submitted_at") else ""),
+        (
+            "Submitted",
+            present.when(details.get("submitted_at")) if details.get("submitted_at") else "",
+        ),
         ("Submitted by", revision.get("submitted_by", "")),
         ("Checklist", f"{report['checklist']['name']} v{report['checklist']['version']}"),
         ("Method", report["method"]["name"]),
@@ -164,7 +167,9 @@ def to_xlsx(report: dict) -> bytes:
         items.write_string(0, col, title, bold)
     for row, values in enumerate(_rows(report), start=1):
         for col, value in enumerate(values):
-            _write(items, row, col, value, wrap if isinstance(value, str) and len(value) > 60 else None)
+            _write(
+                items, row, col, value, wrap if isinstance(value, str) and len(value) > 60 else None
+            )
     items.freeze_panes(1, 0)
     items.set_column(len(RECORD_COLUMNS) + 2, len(RECORD_COLUMNS) + 2, 60)
     workbook.close()

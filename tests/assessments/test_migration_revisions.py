@@ -31,9 +31,12 @@ def migrate(target):
     return executor.loader.project_state(targets).apps
 
 
+def option(key: str, risk: float) -> dict:
+    return {"key": key, "label": key.title(), "risk": risk, "not_applicable": False}
+
+
 def data_with(answer: str) -> dict:
     """Assessment data as a submission kept it (assessments/data.py), one item."""
-    option = lambda key, risk: {"key": key, "label": key.title(), "risk": risk, "not_applicable": False}  # noqa: E731
     return {
         "checklist": {
             "id": 1, "slug": "c", "version": 1, "name": "C", "source": "",
@@ -70,7 +73,9 @@ def details(assessment, title, submitted_at) -> dict:
 
 
 def rows(events):
-    return [{"kind": e.kind, "user": e.username, "at": e.at.isoformat(), "note": e.note} for e in events]
+    return [
+        {"kind": e.kind, "user": e.username, "at": e.at.isoformat(), "note": e.note} for e in events
+    ]
 
 
 @pytest.fixture

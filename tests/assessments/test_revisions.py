@@ -199,8 +199,6 @@ def test_a_draft_moved_to_a_new_version_scores_the_same_for_unchanged_items(
     assert moved.checklist == v2
     data = report_of(moved, alice)
     first_item = next(i for i in data["items"] if i["key"] == items[0].key)
-    assert first_item["answer"] is None and data["overall"]["provisional"] is (
-        items[0].required
-    )
+    assert first_item["answer"] is None and data["overall"]["provisional"] is (items[0].required)
     event = Event.objects.get(assessment=assessment, kind=Event.Kind.UPGRADED)
     assert event.data["to_confirm"] == [items[0].key] and event.data["to_version"] == 2

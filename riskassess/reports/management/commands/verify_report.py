@@ -20,14 +20,17 @@ class Command(BaseCommand):
     help = "Tell which submitted revision a PDF or JSON report (or a fingerprint) belongs to."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="A PDF or JSON report, or a file with a fingerprint; - for stdin.")
+        parser.add_argument(
+            "file", help="A PDF or JSON report, or a file with a fingerprint; - for stdin."
+        )
 
     def handle(self, *args, file: str, **options):
         try:
             raw = self._read(file)
             claim = self._claim(raw)
         except (OSError, verify.NotAReport) as error:
-            raise CommandError(f"{file}: {getattr(error, 'strerror', None) or error}", returncode=2)
+            reason = getattr(error, "strerror", None) or error
+            raise CommandError(f"{file}: {reason}", returncode=2) from None
         found = verify.matches(claim)
         if not claim.intact:
             self.stderr.write(
