@@ -1,6 +1,9 @@
 """What every admin page of an audited model shares."""
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -22,3 +25,13 @@ class AuditedAdmin(SimpleHistoryAdmin):
                 "'Active'): it disappears from new assessments and stays in old ones.",
             )
         return deleted, counts, perms_needed, protected
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        # django-simple-history saves a POSTed revert after checking view
+        # permission only; a revert is a change like any other, so it needs the
+        # change permission for that row (read-only admins, published checklists).
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

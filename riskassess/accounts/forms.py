@@ -9,7 +9,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from riskassess.accounts.models import Membership, Role, Team, User
+from riskassess.accounts.models import (
+    ATTESTATION_MAX,
+    DEFAULT_ATTESTATION,
+    Membership,
+    Role,
+    Team,
+    User,
+)
 
 USERNAME_MAX = User._meta.get_field("username").max_length
 
@@ -140,4 +147,40 @@ class RemoveMemberForm(_MemberForm):
         return f"Removed {membership.user} from {self.team.name}."
 
 
-ACTIONS = {"add": AddMemberForm, "role": ChangeRoleForm, "remove": RemoveMemberForm}
+class AttestationForm(forms.Form):
+    """The statement a submitter must confirm; empty asks for none."""
+
+    attestation = forms.CharField(
+        label="Statement confirmed on submission",
+        required=False,
+        max_length=ATTESTATION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"For example: “{DEFAULT_ATTESTATION}” Leave empty to ask for none. "
+        "Each submission records the words confirmed.",
+    )
+
+    def __init__(self, *args, team: Team, actor, **kwargs):
+        self.team = team
+        self.actor = actor
+        kwargs.setdefault("initial", {"attestation": team.attestation})
+        super().__init__(*args, **kwargs)
+        self.fields["attestation"].error_messages["max_length"] = (
+            f"The statement can be at most {ATTESTATION_MAX:,} characters."
+        )
+
+    @transaction.atomic
+    def save(self) -> str:
+        _lock_team(self.team, self.actor)
+        self.team.attestation = self.cleaned_data["attestation"].strip()
+        self.team.save(update_fields=["attestation"])
+        if self.team.attestation:
+            return "Submitters now confirm the team's statement."
+        return "Submitters are no longer asked to confirm a statement."
+
+
+ACTIONS = {
+    "add": AddMemberForm,
+    "role": ChangeRoleForm,
+    "remove": RemoveMemberForm,
+    "attestation": AttestationForm,
+}

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
 from riskassess.accounts.access import get_team_for_user
-from riskassess.accounts.forms import ACTIONS, AddMemberForm
+from riskassess.accounts.forms import ACTIONS, AddMemberForm, AttestationForm
 from riskassess.accounts.models import Membership, Role, Team
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
     needed = Role.OWNER if request.method == "POST" else Role.VIEWER
     team = get_team_for_user(request.user, team_id, needed)
     add_form = AddMemberForm(team=team, actor=request.user)
+    attestation_form = AttestationForm(team=team, actor=request.user)
     errors: list[str] = []
     if request.method == "POST":
         form_class = ACTIONS.get(request.POST.get("action", ""))
@@ -60,12 +61,15 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
         errors = [error for field_errors in form.errors.values() for error in field_errors]
         if isinstance(form, AddMemberForm):
             add_form = form  # keep what was typed
+        if isinstance(form, AttestationForm):
+            attestation_form = form
 
     context = {
         "team": team,
         "memberships": team.memberships.select_related("user").order_by("user__username"),
         "is_owner": team.role == Role.OWNER,
         "add_form": add_form,
+        "attestation_form": attestation_form,
         "errors": errors,
         "roles": Role.choices,
     }

@@ -85,15 +85,6 @@ class VersionRowAdmin(AuditedAdmin):
             field.queryset = field.queryset.filter(rules.editable_q(prefix))
         return field
 
-    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
-        # django-simple-history saves a POSTed revert after checking view
-        # permission only; a revert is a change like any other.
-        if request.method == "POST":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is None or not self.has_change_permission(request, obj):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
 
 class VersionRowInline(admin.TabularInline):
     """An inline of a version's rows; `obj` is the parent row, read-only with its version.
