@@ -1,9 +1,15 @@
 /* Autosave for the questionnaire (templates/assessments/questionnaire.html).
  *
  * No framework and no inline script (the CSP forbids it): configuration comes from data-
- * attributes. Each item saves on its own, as JSON, to its data-save-url: a radio change at once,
- * a comment 800 ms after typing stops and on blur. One request per item is in flight at a time;
- * edits made meanwhile are sent when it returns, with the version it brought back.
+ * attributes. Each item saves on its own, as JSON, to its data-save-url: a click on an option at
+ * once; arrow keys moving through the options once the choice settles (700 ms without another
+ * move, or focus leaving the options), not once per option passed; a comment 800 ms after typing
+ * stops and on blur. One request per item is in flight at a time; edits made meanwhile are sent
+ * when it returns, with the version it brought back.
+ *
+ * "Not applicable" needs a justification (the server refuses it without one): it is kept on the
+ * page, unsent, with a message beside the comment until one is written, and Save, Next and
+ * Previous explain what is missing instead of posting a page the server would refuse.
  *
  * Nothing typed is lost: unsaved edits are kept in sessionStorage until the server has them, so a
  * reload, an expired session or a login round-trip restores them into the form. Without this
@@ -16,6 +22,8 @@
   if (!form || form.dataset.readonly || !window.fetch) return;
 
   var DEBOUNCE_MS = 800;
+  var SETTLE_MS = 700;
+  var JUSTIFY = "Say in the comment why this item does not apply: “Not applicable” is saved with its justification.";
   var COMMENT_MAX = 10000;
   var COUNT_FROM = 9000;
   var assessment = form.dataset.assessment;
@@ -24,6 +32,7 @@
   var globalBox = document.getElementById("q-global");
   var globalText = document.getElementById("q-global-state");
   var progressBar = document.getElementById("q-progress");
+  var saveBar = document.getElementById("q-savebar");
   var items = {};
   var sessionLost = false;
   var locked = false;
@@ -73,6 +82,21 @@
     return n;
   }
 
+  // Scrolls `first`..`last` into the part of the window that the sticky banners above and the
+  // sticky save bar below leave free, so that a message is never hidden under them.
+  function reveal(first, last) {
+    var top = 8;
+    [sessionBanner, alertBanner].forEach(function (banner) {
+      if (banner && !banner.hidden) top = Math.max(top, banner.offsetHeight + 16);
+    });
+    var bottom = window.innerHeight - (saveBar ? saveBar.offsetHeight + 16 : 8);
+    var from = first.getBoundingClientRect().top;
+    var to = (last || first).getBoundingClientRect().bottom;
+    // Instant, not Bootstrap's smooth scrolling: the message is where the reader looks now.
+    if (from < top || to - from > bottom - top) window.scrollBy({ top: from - top, behavior: "instant" });
+    else if (to > bottom) window.scrollBy({ top: to - bottom, behavior: "instant" });
+  }
+
   function storeKey(st) { return "riskassess:" + assessment + ":" + st.key; }
 
   function remember(st) {
@@ -96,6 +120,22 @@
       comment: st.comment.value,
       version: parseInt(st.version.value, 10) || 0
     };
+  }
+
+  function needsJustification(st) {
+    var checked = st.radios.filter(function (r) { return r.checked; })[0];
+    return !!(checked && checked.dataset.na && !st.comment.value.trim());
+  }
+
+  function askJustification(st, show) {
+    st.retry = false;
+    showError(st, "comment", JUSTIFY);
+    setState(st, "error", "Not saved yet");
+    if (show) revealComment(st);
+  }
+
+  function revealComment(st) {
+    reveal(st.card.querySelector(".q-comment"), st.stateEl);
   }
 
   function same(a, b) { return a.option === b.option && a.comment === b.comment; }
@@ -201,7 +241,7 @@
 
   // --- saving ------------------------------------------------------------------------------------
 
-  function edited(st, now) {
+  function edited(st, now, delay) {
     remember(st);
     updateClear(st);
     if (st.state === "conflict") {
@@ -211,14 +251,16 @@
     }
     setState(st, "dirty");
     clearTimeout(st.timer);
-    if (now) save(st);
-    else st.timer = setTimeout(function () { save(st); }, DEBOUNCE_MS);
+    if (now) save(st, true);
+    else st.timer = setTimeout(function () { save(st, true); }, delay || DEBOUNCE_MS);
   }
 
-  function save(st) {
+  // `shown`: the reader just acted on this item, so a message about it is scrolled into view.
+  function save(st, shown) {
     clearTimeout(st.timer);
     st.timer = null;
     if (st.inFlight) { st.again = true; return; }
+    if (needsJustification(st)) { askJustification(st, shown); return; }
     if (sessionLost || locked) {
       st.retry = true;
       setState(st, "dirty", locked ? "Not saved: the assessment is locked" : "Not saved yet: log in again");
@@ -260,6 +302,7 @@
       clearErrors(st);
       showAnswer(st, body.answer);
       updateProgress(body.progress);
+      if (alertBanner.dataset.kind === "missing" && !missing().length) alertBanner.hidden = true;
       if (same(values(st), sent)) {
         forget(st);
         setState(st, "saved");
@@ -285,7 +328,8 @@
       setState(st, "error", shown ? "Not saved" : "Not saved: " + body.error);
       var focus = document.activeElement;
       if (body.field === "comment" && (st.card.contains(focus) || focus === document.body)) {
-        st.comment.focus();
+        st.comment.focus({ preventScroll: true });
+        revealComment(st);
       }
     } else {
       st.retry = status >= 500 || !body;
@@ -300,7 +344,7 @@
     if (submitting || !waiting.length) return;
     endSessionLost();
     if (!locked) alertBanner.hidden = true;
-    waiting.forEach(save);
+    waiting.forEach(function (st) { save(st); });
   }
 
   // --- page-wide state ---------------------------------------------------------------------------
@@ -320,7 +364,32 @@
 
   function showAlert(message) {
     alertBanner.textContent = message;
+    alertBanner.dataset.kind = "";
     alertBanner.hidden = false;
+  }
+
+  function missing() {
+    return Object.keys(items).map(function (key) { return items[key]; }).filter(needsJustification);
+  }
+
+  // Instead of posting a page the server would refuse: what is missing, where, and how to go on.
+  function explainMissing(waiting) {
+    alertBanner.textContent = "";
+    alertBanner.dataset.kind = "missing";
+    var many = waiting.length > 1;
+    waiting.forEach(function (st, n) {
+      var link = document.createElement("a");
+      link.href = "#" + st.key + "-comment";
+      link.textContent = st.key;
+      link.className = "alert-link";
+      alertBanner.append(n ? ", " : "", link);
+    });
+    alertBanner.append((many ? " are" : " is") + " not saved yet: “Not applicable” needs a justification. Say in " +
+      (many ? "their comments why they do" : "its comment why it does") + " not apply, or choose another answer, then go on.");
+    alertBanner.hidden = false;
+    waiting.forEach(function (st) { askJustification(st, false); });
+    waiting[0].comment.focus({ preventScroll: true });
+    revealComment(waiting[0]);
   }
 
   function updateGlobal() {
@@ -384,6 +453,7 @@
       clear: card.querySelector(".q-clear"),
       state: card.querySelector(".q-state").dataset.state || "clean",
       timer: null,
+      arrowing: false,
       inFlight: false,
       again: false,
       retry: false
@@ -412,8 +482,22 @@
       forget(st);
     }
 
+    // Arrow keys check each option they pass: save once the choice settles, not for each.
+    var optionsBox = card.querySelector(".q-options");
+    optionsBox.addEventListener("keydown", function (event) {
+      if (/^Arrow/.test(event.key)) st.arrowing = true;
+    });
+    optionsBox.addEventListener("keyup", function () { st.arrowing = false; });
+    optionsBox.addEventListener("pointerdown", function () { st.arrowing = false; });
+    optionsBox.addEventListener("focusout", function (event) {
+      if (st.timer && st.radios.indexOf(event.relatedTarget) < 0) save(st, true);
+    });
     st.radios.forEach(function (radio) {
-      radio.addEventListener("change", function () { clearErrors(st); edited(st, true); });
+      radio.addEventListener("change", function () {
+        clearErrors(st);
+        if (st.arrowing) edited(st, false, SETTLE_MS);
+        else edited(st, true);
+      });
     });
     st.comment.addEventListener("input", function () { updateCount(st); edited(st, false); });
     st.comment.addEventListener("blur", function () { if (st.timer) save(st); });
@@ -441,7 +525,13 @@
   window.addEventListener("focus", retryAll);
   window.addEventListener("online", retryAll);
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    var waiting = missing();
+    if (waiting.length) {
+      event.preventDefault();
+      explainMissing(waiting);
+      return;
+    }
     submitting = true;
     // The token in the form may be older than the cookie (it rotates at login).
     var input = form.querySelector('input[name="csrfmiddlewaretoken"]');

@@ -1,0 +1,153 @@
+"""The main pages of the app, for the browser sweep (test_pages.py), and the records they show.
+
+Adding a page? Add one Page row to PAGES: a name, a function from the World (the
+records below) to its URL, and who is logged in. The sweep then checks it for
+accessibility (axe-core), for width at 390 px and for console errors (CSP
+violations included), with no other change. If the page needs a record the World
+does not have yet, add it to make_world().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from riskassess.accounts.models import Membership, Role, Team, User
+from riskassess.assessments import services
+from riskassess.assessments.models import Answer, Assessment
+from riskassess.checklist.models import Checklist
+
+PASSWORD = "correct horse battery staple"
+NOT_FOUND = "00000000-0000-4000-8000-000000000000"
+
+# What the draft's answers are: a provisional draft with findings in every category.
+DRAFT_ANSWERS = [
+    ("INQ-01", "yes", "Model card read; evaluated on our own support transcripts."),
+    ("INQ-02", "partly", "English and Spanish only; French and German are planned for Q3."),
+    ("INQ-03", "no", ""),
+    ("MIS-01", "no", "Not started. Owner: platform team."),
+    ("MIS-02", "unknown", ""),
+    ("ENV-01", "na", "Served by the provider: we run no hardware of our own."),
+    ("ENV-02", "partly", ""),
+    ("LEG-01", "yes", ""),
+]
+# The submitted assessment's answers, cycled over every item.
+SUBMITTED_CYCLE = ["yes", "partly", "yes", "no", "yes", "unknown"]
+
+
+@dataclass
+class World:
+    """alice owns `team`, bob edits, vera only views; `draft` is provisional, `submitted` locked."""
+
+    team: Team
+    checklist: Checklist
+    draft: Assessment
+    submitted: Assessment
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def make_world(checklist: Checklist) -> World:
+    team = Team.objects.create(name="Customer support platform")
+    users = {}
+    for name, role in [("alice", Role.OWNER), ("bob", Role.EDITOR), ("vera", Role.VIEWER)]:
+        users[name] = User.objects.create_user(name, password=PASSWORD)
+        Membership.objects.create(team=team, user=users[name], role=role)
+    details = {
+        "model_name": "support-bot 2.3",
+        "base_model": "an open-weights 70B chat model",
+        "context": "Public-facing, EU and US customers, English and Spanish.",
+    }
+    draft = services.create_assessment(
+        user=users["alice"],
+        team=team,
+        checklist=checklist,
+        title="Customer-support assistant for the EU launch",
+        **details,
+    )
+    for key, option, comment in DRAFT_ANSWERS:
+        services.save_answer(
+            assessment=draft,
+            item_key=key,
+            option_key=option,
+            comment=comment,
+            expected_version=0,
+            user=users["bob"],
+        )
+    submitted = services.create_assessment(
+        user=users["alice"], team=team, checklist=checklist, title="Search helper", **details
+    )
+    # One INSERT: this assessment needs the state, not the saves (each save is a transaction).
+    options = {(o.item_id, o.key): o for o in checklist.options.filter(active=True)}
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=submitted,
+            item=item,
+            option=options.get((item.pk, key)) or options[(None, key)],
+            updated_by=users["alice"],
+        )
+        for n, item in enumerate(checklist.items.filter(active=True).order_by("pk"))
+        for key in [SUBMITTED_CYCLE[n % len(SUBMITTED_CYCLE)]]
+    )
+    submitted = services.submit(assessment=submitted, user=users["alice"])
+    return World(team=team, checklist=checklist, draft=draft, submitted=submitted, users=users)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: Callable[[World], str]
+    user: str | None = "alice"  # None: not logged in
+    status: int = 200
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _url(name: str, *args) -> Callable[[World], str]:
+    """A URL builder: each argument is a constant or a function of the World."""
+    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+
+def _draft(w: World):
+    return w.draft.pk
+
+
+def _submitted(w: World):
+    return w.submitted.pk
+
+
+def _checklist_slug(w: World):
+    return w.checklist.slug
+
+
+def _checklist_version(w: World):
+    return w.checklist.version
+
+
+PAGES = [
+    Page("login", _url("login"), user=None),
+    Page("dashboard", _url("dashboard")),
+    Page("new-assessment", _url("assessment_new")),
+    Page("import", _url("assessment_import")),
+    Page("questionnaire-editor", _url("questionnaire", _draft, "inequity"), user="bob"),
+    Page("questionnaire-viewer", _url("questionnaire", _draft, "misuse"), user="vera"),
+    Page("questionnaire-submitted", _url("questionnaire", _submitted, "inequity")),
+    Page("results-provisional", _url("results", _draft)),
+    Page("results-submitted", _url("results", _submitted)),
+    Page("history", _url("assessment_history", _draft)),
+    Page("history-submitted", _url("assessment_history", _submitted)),
+    Page("details", _url("assessment_edit", _draft)),
+    Page("details-submitted", _url("assessment_edit", _submitted)),
+    Page("delete", _url("assessment_delete", _draft)),
+    Page("delete-submitted", _url("assessment_delete", _submitted)),
+    Page("revision-results", _url("revision_results", _submitted, 1), user="vera"),
+    Page("verify", _url("verify_report"), user="vera"),
+    Page("teams", _url("teams")),
+    Page("team", _url("team", lambda w: w.team.pk)),
+    Page("checklists", _url("checklist:list")),
+    Page("checklist", _url("checklist:detail", _checklist_slug, _checklist_version)),
+    Page("password-change", _url("password_change")),
+    Page("not-found", _url("results", NOT_FOUND), status=404),
+]

@@ -1,0 +1,71 @@
+"""Every main page (pages.PAGES) in a real browser, under the real Content-Security-Policy.
+
+One visit per page checks three things, and a failure lists every problem found:
+- axe-core finds no serious or critical violation, on a desktop and on a 390 px phone;
+- on the phone nothing is wider than the screen (the page never scrolls sideways;
+  wide tables scroll inside their own box) and the results chart fits, legibly;
+- the console shows no error: Chromium reports every CSP violation there.
+"""
+
+import pytest
+
+from tests.browser import axe
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.pages import PAGES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Chart text drawn smaller than this (in CSS px) is hard to read.
+LEGIBLE_PX = 10
+# Elements that may be wider than the screen because they scroll inside their own box.
+SCROLL_BOXES = ".table-responsive, .chart-wrap"
+TEXT_SIZE = "el => parseFloat(getComputedStyle(el.querySelector('text')).fontSize)"
+# What sticks out: not what a scroll box clips, but what escapes it (absolutely positioned).
+TOO_WIDE = """([width, boxes]) => [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 0.5)
+    .filter(el => !el.parentElement.closest(boxes)
+                  || ['absolute', 'fixed'].includes(getComputedStyle(el).position))
+    .slice(0, 6)
+    .map(el => el.tagName.toLowerCase() + [...el.classList].map(c => '.' + c).join(''))"""
+
+
+def accessibility_problems(page, where: str) -> list[str]:
+    found = axe.blocking(axe.violations(page))
+    return [f"axe at {where}:\n{axe.describe(found)}"] if found else []
+
+
+def width_problems(page) -> list[str]:
+    problems = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        culprits = page.evaluate(TOO_WIDE, [PHONE["width"], SCROLL_BOXES])
+        problems.append(f"the page is {width} px wide at {PHONE['width']} px: {culprits}")
+    # The results chart: one of its two drawings (wide, narrow) is shown, as the column allows.
+    chart = page.locator(".chart-wrap svg").locator("visible=true")
+    if page.locator(".chart-wrap").count() and chart.count() != 1:
+        problems.append(f"{chart.count()} charts are shown, not one")
+    elif chart.count():
+        box = chart.bounding_box()
+        if box["x"] < 0 or box["x"] + box["width"] > PHONE["width"]:
+            problems.append(f"the chart does not fit the screen: {box}")
+        # Its text scales with the drawing: font-size is in units of the viewBox.
+        units = chart.evaluate(TEXT_SIZE)
+        scale = box["width"] / chart.evaluate("el => el.viewBox.baseVal.width")
+        if units * scale < LEGIBLE_PX:
+            problems.append(f"the chart's text is {units * scale:.1f} px high")
+    return problems
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=str)
+def test_page_is_accessible_fits_a_phone_and_logs_no_error(open_page, world, spec):
+    user = world.users[spec.user] if spec.user else None
+    page = open_page(spec.url(world), user=user, viewport=DESKTOP)
+    assert page.response.status == spec.status
+    problems = accessibility_problems(page, "desktop width")
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"innerWidth === {PHONE['width']}")
+    problems += accessibility_problems(page, f"{PHONE['width']} px")
+    problems += width_problems(page)
+    # The not-found page is itself a 404 response, which Chromium logs.
+    logged = [p for p in page.problems if not (spec.status == 404 and "404" in p)]
+    problems += [f"console: {text}" for text in logged]
+    assert not problems, f"{spec.name} at {spec.url(world)}:\n" + "\n".join(problems)
