@@ -24,3 +24,13 @@ def test_running_it_again_keeps_the_account_and_its_password():
     call_command("setup_demo", stdout=out)
     assert "password: " not in out.getvalue()
     assert User.objects.get(username="demo").password == before
+
+
+def test_it_says_how_to_get_an_administrator_login():
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    assert "manage.py createsuperuser" in out.getvalue()
+    User.objects.create_superuser("root", password="correct horse battery staple")
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    assert "an administrator account exists" in out.getvalue()

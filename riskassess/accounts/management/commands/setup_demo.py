@@ -7,6 +7,10 @@ from riskassess.accounts.models import Membership, Role, Team, User
 
 DEMO_USERNAME = "demo"
 DEMO_TEAM = "Demo team"
+ADMIN_HINT = (
+    "Administrator login (the admin at /admin/ edits checklists): create one with\n"
+    "  DEBUG=1 .venv/bin/python manage.py createsuperuser"
+)
 
 
 class Command(BaseCommand):
@@ -22,6 +26,7 @@ class Command(BaseCommand):
                 f"Demo login: {DEMO_USERNAME} (password printed when it was created; "
                 f"reset it with: DEBUG=1 .venv/bin/python manage.py changepassword {DEMO_USERNAME})"
             )
+            self._admin_hint()
             return
         password = secrets.token_urlsafe(12)
         user = User.objects.create_user(DEMO_USERNAME, password=password, first_name="Demo")
@@ -32,3 +37,10 @@ class Command(BaseCommand):
                 "(shown once; it owns the team '" + DEMO_TEAM + "')"
             )
         )
+        self._admin_hint()
+
+    def _admin_hint(self) -> None:
+        if User.objects.filter(is_superuser=True, is_active=True).exists():
+            self.stdout.write("Administrator login: an administrator account exists (/admin/).")
+        else:
+            self.stdout.write(ADMIN_HINT)
