@@ -18,6 +18,7 @@ from riskassess.assessments.data import build_data
 from riskassess.assessments.models import COMMENT_MAX, CONTEXT_MAX, TITLE_MAX, Answer
 from riskassess.checklist.models import Category, Checklist, Item, Option
 from riskassess.checklist.selectors import checklist_trees
+from riskassess.yamlfiles import SHOW_MAX, shown
 
 DEFAULT_CHECKLIST = "foundation-model-risks"
 FIELDS = ("checklist", "version", "assessment", "answers")
@@ -30,7 +31,7 @@ DETAIL_LIMITS = {
 ANSWER_FIELDS = ("answer", "comment")
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_SHOW_MAX = 40
+TOO_DEEP = "the file is nested too deeply to be an answers file"
 
 
 class AnswersFileError(ValueError):
@@ -114,6 +115,10 @@ class _DuplicateKey(Exception):
     pass
 
 
+class _LongNumber(Exception):
+    pass
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     mapping: dict = {}
     for key, value in pairs:
@@ -123,6 +128,20 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return mapping
 
 
+def _number(convert):
+    """parse_int and parse_float for json.loads: the length bound of yamlfiles, same message."""
+
+    def parse_number(text: str):
+        if len(text) > yamlfiles.MAX_NUMBER_CHARS:
+            raise _LongNumber
+        return convert(text)
+
+    return parse_number
+
+
+_JSON_INT, _JSON_FLOAT = _number(int), _number(float)
+
+
 def _load(raw: bytes | str) -> Any:
     """YAML through yamlfiles.load; a file that opens with "{" is tried as JSON first.
 
@@ -130,6 +149,8 @@ def _load(raw: bytes | str) -> Any:
     surrogate pairs that json.dump writes for every emoji as two broken
     characters. So JSON gets a JSON parser (refusing duplicate keys too) and
     the YAML one only if that fails: flow-style YAML also opens with "{".
+    Both apply yamlfiles' limits (depth, number of values, length of a number)
+    before the content is looked at.
     """
     try:
         text = yamlfiles.read_text(raw)
@@ -139,15 +160,27 @@ def _load(raw: bytes | str) -> Any:
     try:
         if text.lstrip().startswith("{"):
             try:
-                return json.loads(text, object_pairs_hook=_no_duplicates)
+                content = json.loads(
+                    text,
+                    object_pairs_hook=_no_duplicates,
+                    parse_int=_JSON_INT,
+                    parse_float=_JSON_FLOAT,
+                )
             except _DuplicateKey as exc:
-                raise AnswersFileError(f"duplicate key {exc.args[0]!r}") from None
+                raise AnswersFileError(f"duplicate key {shown(exc.args[0])}") from None
+            except _LongNumber:
+                raise AnswersFileError(yamlfiles.NUMBER_TOO_LONG) from None
+            except RecursionError:
+                # The C parser stops at Python's recursion limit, long before the stack runs out.
+                raise AnswersFileError(TOO_DEEP) from None
             except json.JSONDecodeError as exc:
                 json_error = exc
+            else:
+                yamlfiles.check_limits(content)
+                return content
         return yamlfiles.load(text)
-    except RecursionError:
-        # Both parsers recurse per level: [[[[...]]]] two megabytes deep would be a 500.
-        raise AnswersFileError("the file is nested too deeply to be an answers file") from None
+    except yamlfiles.TooDeep:
+        raise AnswersFileError(TOO_DEEP) from None
     except yamlfiles.FileFormatError as exc:
         if json_error is not None:
             raise AnswersFileError(
@@ -162,28 +195,16 @@ def _load(raw: bytes | str) -> Any:
 
 def _key(key: Any) -> str:
     """A key as it appears in a message: plain when it is a plain word, quoted otherwise."""
-    if isinstance(key, str) and _PLAIN.fullmatch(key) and len(key) <= _SHOW_MAX:
+    if isinstance(key, str) and _PLAIN.fullmatch(key) and len(key) <= SHOW_MAX:
         return key
-    return _value(key)
-
-
-def _value(value: Any) -> str:
-    """A value as the author would recognise it, cut short."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return repr(value[:_SHOW_MAX]) + ("…" if len(value) > _SHOW_MAX else "")
-    text = repr(value)
-    return text[:_SHOW_MAX] + ("…" if len(text) > _SHOW_MAX else "")
+    return shown(key)
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return f"the number {shown(value)}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -225,7 +246,7 @@ def _checklist(slug: Any, version: Any) -> Checklist:
             f"checklist: must be a checklist slug such as {DEFAULT_CHECKLIST}, not {_kind(slug)}"
         )
     if version is not None and (type(version) is not int or version < 1):
-        raise AnswersFileError(f"version: must be a whole number such as 1, not {_value(version)}")
+        raise AnswersFileError(f"version: must be a whole number such as 1, not {shown(version)}")
     published = list(Checklist.objects.published().order_by("slug", "-version"))
     versions = [c for c in published if c.slug == slug]
     if not versions:
@@ -233,7 +254,7 @@ def _checklist(slug: Any, version: Any) -> Checklist:
             "none (an administrator loads one with manage.py load_checklist)"
         )
         raise AnswersFileError(
-            f"checklist: no published checklist {_value(slug)}; published: {known}"
+            f"checklist: no published checklist {shown(slug)}; published: {known}"
         )
     if version is None:
         return versions[0]
@@ -242,7 +263,7 @@ def _checklist(slug: Any, version: Any) -> Checklist:
             return checklist
     known = ", ".join(f"v{c.version}" for c in versions)
     raise AnswersFileError(
-        f"version: {slug} has no published version {version}; published: {known}"
+        f"version: {slug} has no published version {shown(version)}; published: {known}"
     )
 
 
@@ -269,7 +290,8 @@ def _details(raw: Any, default_title: str) -> dict[str, str]:
 def _loose(key: str) -> str:
     """A key without case, separators or leading zeros: INQ-1 and inq01 are INQ-01."""
     key = re.sub(r"[^0-9a-z]", "", key.casefold())
-    return re.sub(r"\d+", lambda m: str(int(m.group())), key)
+    # Not int(): a run of 5,000 digits is more than Python converts.
+    return re.sub(r"\d+", lambda m: m.group().lstrip("0") or "0", key)
 
 
 def _ranges(tree: list[Category], answerable: dict[str, Item]) -> str:
@@ -298,7 +320,7 @@ def _option(where: str, item: Item, raw: Any, comment: str) -> str | None:
             folded = [o for key, o in options.items() if key.casefold() == wanted.casefold()]
             option = folded[0] if len(folded) == 1 else None
     if option is None:
-        raise AnswersFileError(f"{where}: {_value(raw)} is not an option; allowed: {allowed}")
+        raise AnswersFileError(f"{where}: {shown(raw)} is not an option; allowed: {allowed}")
     if option.not_applicable and not comment:
         raise AnswersFileError(
             f"{where}: {option.key!r} ({option.label}) needs a justification comment, "
@@ -329,10 +351,12 @@ def _answers(raw: Any, checklist: Checklist, tree: list[Category]) -> dict:
     seen: set[str] = set()
     for raw_key, value in raw.items():
         where = f"answers.{_key(raw_key)}"
-        text_key = raw_key if isinstance(raw_key, str) else str(raw_key)
+        # A key that is no string (1: yes, a date, binary data) is shown, never str()'d whole.
+        text_key = raw_key if isinstance(raw_key, str) else shown(raw_key)
         key = text_key if text_key in every else folded.get(text_key.casefold())
         if key is None:
-            close = [k for k in answerable if _loose(k) == _loose(text_key)]
+            loose = _loose(text_key) if len(text_key) <= SHOW_MAX else None
+            close = [k for k in answerable if _loose(k) == loose]
             hint = f" (did you mean {close[0]}?)" if len(close) == 1 else ""
             raise AnswersFileError(
                 f"{where}: unknown item{hint}; items of {checklist.slug} v{checklist.version} "

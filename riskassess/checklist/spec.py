@@ -3,6 +3,9 @@
 Validation finishes before anything touches the database, so a bad file is
 refused whole. Messages name the offending key, e.g.
 ``categories[misuse].items[MIS-04].weight: must be a whole number from 1 to 5 (got 7)``.
+A value from the file is quoted through yamlfiles.shown, which shows a few
+dozen characters at most, and the first MAX_ERRORS problems are listed, then
+how many more there are: a hostile file gets a short answer.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskassess import yamlfiles
+from riskassess.yamlfiles import SHOW_MAX, shown
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+MAX_ERRORS = 50
 
 
 class ChecklistFileError(ValueError):
@@ -74,15 +79,30 @@ DEFAULT_THRESHOLDS = {"medium": 25, "high": 50, "critical": 75}
 def _where(prefix: str, raw: Any, index: int) -> str:
     """Name a list entry by its key when it has one (`items[MIS-04]`), else by position."""
     key = raw.get("key") if isinstance(raw, dict) else None
-    return f"{prefix}[{key}]" if isinstance(key, str) and key else f"{prefix}[{index}]"
+    return f"{prefix}[{_name(key)}]" if isinstance(key, str) and key else f"{prefix}[{index}]"
+
+
+def _name(key: Any) -> str:
+    """A key from the file as part of a message's path: as it is when short and plain."""
+    if isinstance(key, str) and _KEY.match(key) and len(key) <= SHOW_MAX:
+        return key
+    return shown(key)
 
 
 class _Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.more = 0
 
     def fail(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(f"{where}: {message}")
+        else:
+            self.more += 1
+
+    def refusal(self) -> ChecklistFileError:
+        more = [f"and {self.more:,} more problems"] if self.more else []
+        return ChecklistFileError(self.errors + more)
 
     def mapping(self, value: Any, where: str, allowed: set[str], required: set[str]) -> dict | None:
         if not isinstance(value, dict):
@@ -90,7 +110,8 @@ class _Checker:
             return None
         for key in value:
             if key not in allowed:
-                self.fail(f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+                allowed_list = ", ".join(sorted(allowed))
+                self.fail(f"{where}.{_name(key)}", f"unknown field; allowed: {allowed_list}")
         for key in sorted(required - set(value)):
             self.fail(f"{where}.{key}", "is required")
         return value
@@ -114,22 +135,24 @@ class _Checker:
         if not isinstance(value, str) or not pattern.match(value) or len(value) > 50:
             self.fail(
                 f"{where}.key",
-                f"must be letters, digits, '-', '_' or '.', at most 50 characters (got {value!r})",
+                f"must be letters, digits, '-', '_' or '.', at most 50 characters "
+                f"(got {shown(value)})",
             )
-            return str(value)
+            # What names the entry in later messages: quoted and cut short, never str()'d whole.
+            return _name(value)
         return value
 
     def boolean(self, data: dict, name: str, where: str, default: bool) -> bool:
         value = data.get(name, default)
         if not isinstance(value, bool):
-            self.fail(f"{where}.{name}", f"must be true or false (got {value!r})")
+            self.fail(f"{where}.{name}", f"must be true or false (got {shown(value)})")
             return default
         return value
 
     def number(self, data: dict, name: str, where: str, default: float) -> float:
         value = data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(f"{where}.{name}", f"must be a number (got {value!r})")
+            self.fail(f"{where}.{name}", f"must be a number (got {shown(value)})")
             return default
         return value
 
@@ -162,7 +185,9 @@ class _Checker:
                     or not isinstance(risk, (int, float))
                     or not 0 <= risk <= 1
                 ):
-                    self.fail(f"{here}.risk", f"must be a number from 0.0 to 1.0 (got {risk!r})")
+                    self.fail(
+                        f"{here}.risk", f"must be a number from 0.0 to 1.0 (got {shown(risk)})"
+                    )
                     risk = 0.0
                 risk = float(risk)
             result.append(OptionSpec(key=key, label=label, risk=risk, not_applicable=na))
@@ -199,14 +224,14 @@ def validate(data: Any) -> ChecklistSpec:
     check = _Checker()
     top = check.mapping(data, "checklist", _TOP, {"slug", "name", "categories", "scale"})
     if top is None:
-        raise ChecklistFileError(check.errors)
+        raise check.refusal()
 
     slug = top.get("slug")
     if not isinstance(slug, str) or not _SLUG.match(slug) or len(slug) > 100:
-        check.fail("slug", f"must be letters, digits, '-' or '_' (got {slug!r})")
+        check.fail("slug", f"must be letters, digits, '-' or '_' (got {shown(slug)})")
     version = top.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        check.fail("version", f"must be a whole number of 1 or more (got {version!r})")
+        check.fail("version", f"must be a whole number of 1 or more (got {shown(version)})")
 
     thresholds = dict(DEFAULT_THRESHOLDS)
     raw_thresholds = top.get("thresholds", {})
@@ -214,8 +239,9 @@ def validate(data: Any) -> ChecklistSpec:
         for name in thresholds:
             thresholds[name] = check.number(raw_thresholds, name, "thresholds", thresholds[name])
         if not 0 < thresholds["medium"] < thresholds["high"] < thresholds["critical"] <= 100:
+            got = ", ".join(f"{name} {shown(value)}" for name, value in thresholds.items())
             check.fail(
-                "thresholds", f"must satisfy 0 < medium < high < critical <= 100 (got {thresholds})"
+                "thresholds", f"must satisfy 0 < medium < high < critical <= 100 (got {got})"
             )
 
     scale = check.options(top.get("scale"), "scale")
@@ -238,7 +264,7 @@ def validate(data: Any) -> ChecklistSpec:
         category_keys.add(key)
         weight = check.number(cat, "weight", here, 1)
         if weight <= 0:
-            check.fail(f"{here}.weight", f"must be greater than 0 (got {weight})")
+            check.fail(f"{here}.weight", f"must be greater than 0 (got {shown(weight)})")
         category = CategorySpec(
             key=key,
             name=check.text(cat, "name", here, 200, required=True),
@@ -263,7 +289,8 @@ def validate(data: Any) -> ChecklistSpec:
             weight = item.get("weight", 3)
             if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 5:
                 check.fail(
-                    f"{item_here}.weight", f"must be a whole number from 1 to 5 (got {weight!r})"
+                    f"{item_here}.weight",
+                    f"must be a whole number from 1 to 5 (got {shown(weight)})",
                 )
                 weight = 3
             options = None
@@ -288,7 +315,7 @@ def validate(data: Any) -> ChecklistSpec:
     description = check.text(top, "description", "checklist", 5000, required=False)
     source = check.text(top, "source", "checklist", 500, required=False)
     if check.errors:
-        raise ChecklistFileError(check.errors)
+        raise check.refusal()
     return ChecklistSpec(
         slug=slug,
         name=name,

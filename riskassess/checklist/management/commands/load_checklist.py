@@ -6,6 +6,7 @@ from riskassess.checklist import rules
 from riskassess.checklist.models import Checklist, Status
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import ChecklistFileError, parse
+from riskassess.yamlfiles import MAX_FILE_BYTES
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "foundation-model-risks.yaml"
 
@@ -35,7 +36,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str, status: str | None, if_missing: bool, **options):
         try:
-            raw = Path(path).read_bytes()
+            with Path(path).open("rb") as handle:
+                # One byte over the limit is enough for the parser to refuse the file;
+                # reading no further keeps /dev/zero from filling memory.
+                raw = handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from None
         try:
