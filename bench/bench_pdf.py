@@ -1,6 +1,7 @@
 """How fast is the PDF report? Run from the repository root:
 
     DEBUG=1 .venv/bin/python bench/bench_pdf.py [--runs 7] [--quick] [--no-chromium]
+    DEBUG=1 .venv/bin/python bench/bench_pdf.py --worst [--runs 7]
 
 Builds a throw-away SQLite database in a temporary directory (nothing in var/
 is touched), loads the default checklist and answers it the way real teams do
@@ -18,6 +19,11 @@ same way, then measures, each case after one warm-up render:
   just before the render; it includes Pango, fontconfig and other C memory);
 - where /usr/bin/chromium exists, Chromium's --headless --print-to-pdf of the very
   same HTML with the stylesheet inlined, as a process per run (how it would be used).
+
+The cases include the worst case of issue 10: the default checklist with every
+printed field at its maximum length in the characters slowest to lay out
+(tests/reports/factories.py, `answer_at_the_limits`); `--worst` times that case
+alone, without the memory and Chromium measurements.
 
 Results and the method are written up in docs/performance.md ("PDF report").
 With --samples DIR it measures nothing and writes the sample pages shown in
@@ -64,15 +70,23 @@ def setup_django(workdir: Path) -> None:
     }
 
 
-def build_fixtures(sizes: list[int]) -> dict[str, str]:
-    """Create the database content; return {case name: assessment id}."""
+def build_fixtures(sizes: list[int], worst: bool | str = False) -> dict[str, str]:
+    """Create the database content; return {case name: assessment id}.
+
+    `worst` adds the worst case; "only" makes it the only one.
+    """
     from django.core.management import call_command
 
     from riskassess.accounts.models import Membership, Role, Team, User
     from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
     from riskassess.checklist.services import load_checklist
     from riskassess.checklist.spec import parse
-    from tests.reports.factories import answer_realistically, make_assessment, synthetic_checklist
+    from tests.reports.factories import (
+        answer_at_the_limits,
+        answer_realistically,
+        make_assessment,
+        synthetic_checklist,
+    )
 
     call_command("migrate", verbosity=0)
     team = Team.objects.create(name="Customer Experience AI")
@@ -80,14 +94,20 @@ def build_fixtures(sizes: list[int]) -> dict[str, str]:
     Membership.objects.create(team=team, user=user, role=Role.OWNER)
     cases = {}
     default = load_checklist(parse(DEFAULT_FILE.read_bytes()))[0]
-    assessment = make_assessment(user, team, default)
-    answer_realistically(assessment, user)
-    cases["default"] = str(assessment.pk)
+    if worst != "only":
+        assessment = make_assessment(user, team, default)
+        answer_realistically(assessment, user)
+        cases["default"] = str(assessment.pk)
     for size in sizes:
         checklist = synthetic_checklist(size)
         assessment = make_assessment(user, team, checklist, title=f"Synthetic {size}")
         answer_realistically(assessment, user)
         cases[str(size)] = str(assessment.pk)
+    if worst:
+        # A team of its own: answer_at_the_limits gives the team a name at its maximum.
+        worst_team = Team.objects.create(name="worst")
+        Membership.objects.create(team=worst_team, user=user, role=Role.OWNER)
+        cases["worst"] = str(answer_at_the_limits(user, worst_team, default).pk)
     return cases
 
 
@@ -179,14 +199,14 @@ def tracemalloc_peak(report: dict) -> float:
 
     pdf._render_pdf(report)
     # Tracing slows Python several times over: no time limit for this one render.
-    settings.PDF_RENDER_TIMEOUT = 0
+    limit, settings.PDF_RENDER_TIMEOUT = pdf.timeout_seconds(), 0
     tracemalloc.start()
     try:
         pdf._render_pdf(report)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-        del settings.PDF_RENDER_TIMEOUT
+        settings.PDF_RENDER_TIMEOUT = limit
     return peak / 2**20
 
 
@@ -322,6 +342,12 @@ def write_samples(outdir: Path, workdir: Path, pages: dict[str, list[int]]) -> N
             print(f"wrote {stem}.png")
 
 
+def pdf_timeout() -> str:
+    from riskassess.reports import pdf
+
+    return f"{pdf.timeout_seconds():g}"
+
+
 def machine() -> str:
     model = "unknown CPU"
     try:
@@ -351,6 +377,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 runs, no 400-item case")
     parser.add_argument("--no-chromium", action="store_true")
     parser.add_argument(
+        "--worst", action="store_true", help="only the worst case (every field at its maximum)"
+    )
+    parser.add_argument(
         "--samples",
         metavar="DIR",
         type=Path,
@@ -379,7 +408,17 @@ def main() -> int:
         print(f"# PDF report benchmark, {started:%Y-%m-%d %H:%M} UTC")
         print(f"# {machine()}, WeasyPrint {weasyprint.__version__}")
         print(f"# {runs} runs after 1 warm-up; throw-away database in {workdir}")
-        cases = build_fixtures(sizes)
+        if args.worst:
+            cases = build_fixtures([], worst="only")
+            report = load_report(cases["worst"])
+            wall, cpu, pages, size = time_renders({"worst": report}, runs)["worst"]
+            print(
+                f"  worst case: {len(report['items'])} items, {pages} pages, "
+                f"{size / 1024:.0f} KiB: wall {fmt(wall)} s, cpu {fmt(cpu)} s "
+                f"(time limit {pdf_timeout()} s)"
+            )
+            return 0
+        cases = build_fixtures(sizes, worst=True)
         rows, per_item = [], {}
         reports = {name: load_report(assessment_id) for name, assessment_id in cases.items()}
         timings = time_renders(reports, runs)
@@ -389,7 +428,9 @@ def main() -> int:
             wall, cpu, pages, size = timings[name]
             peak = tracemalloc_peak(report)
             rss, rss_total = rss_growth(workdir, assessment_id)
-            label = "default checklist" if name == "default" else f"synthetic {name}"
+            label = {"default": "default checklist", "worst": "worst case"}.get(
+                name, f"synthetic {name}"
+            )
             rows.append((label, items, pages, size, wall, cpu, peak, rss, rss_total))
             per_item[name] = (items, {"wall": wall["median"], "cpu": cpu["median"]})
             print(

@@ -162,6 +162,13 @@ CACHES = {
 # Render a report's PDF into the cache when the assessment is submitted, so that
 # reviewers' downloads are cache hits (riskassess/reports/receivers.py).
 PDF_PRERENDER_ON_SUBMIT = env_bool("PDF_PRERENDER_ON_SUBMIT", True)
+# Bounds on PDF renders (riskassess/reports/pdf.py, pdf_limits.py): seconds one
+# render may take (0: no limit); seconds a failed or timed-out render of a report
+# is remembered, so its downloads get the "could not be prepared" page at once
+# instead of taking a worker again (0: not remembered); renders at once per process.
+PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 30, minimum=0)
+PDF_FAILURE_TTL = env_int("PDF_FAILURE_TTL", 600, minimum=0)
+PDF_MAX_CONCURRENT_RENDERS = env_int("PDF_MAX_CONCURRENT_RENDERS", 1, minimum=1)
 
 # Source maps are for developers; compressing them made collectstatic take 30 s.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]

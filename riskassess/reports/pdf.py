@@ -9,11 +9,16 @@ WeasyPrint is a browser (docs/security.md, "The PDF renderer is a browser"), so:
   against.
 - User text reaches the HTML only as autoescaped element content (never in an
   attribute that WeasyPrint reads as a URL or a style), and presentational
-  hints are off. Long unbroken tokens get zero-width spaces
-  (`pdf_context.breakable`), so a 10,000-character "word" costs milliseconds,
-  not seconds.
+  hints are off.
+- What the report prints is bounded (`pdf_text.printable`: lines, characters
+  and combining marks per field, comments per report, a break opportunity in
+  every long run of characters), so the cost of a render does not depend on
+  what editors type beyond that.
 - Rendering has a time limit (settings.PDF_RENDER_TIMEOUT seconds, default 30)
-  when it runs in the main thread; see `time_limit`.
+  when it runs in the main thread; see `time_limit`. A render that fails is not
+  tried again for a while, and renders at once are capped (pdf_limits.py).
+- WeasyPrint logs a warning per glyph no font has; a render lets a few through
+  and sums up the rest (`pdf_limits.glyph_warnings_summed`).
 
 What the template prints is prepared in pdf_context.py.
 
@@ -53,8 +58,27 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from riskassess.reports import chart, pdf_context
+from riskassess.reports import chart, pdf_context, pdf_text
 from riskassess.reports.pdf_context import report_context
+from riskassess.reports.pdf_limits import (
+    PDFBusy,
+    PDFRecentlyFailed,
+    PDFRenderFailed,
+    PDFUnavailable,
+    glyph_warnings_summed,
+    recent_failure,
+    remember_failure,
+    render_slot,
+)
+
+__all__ = [
+    "PDFBusy",
+    "PDFRecentlyFailed",
+    "PDFRenderFailed",
+    "PDFRenderTimeout",
+    "PDFUnavailable",
+    "render_report_pdf",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +96,7 @@ if logging.getLogger("weasyprint.progress").level == logging.NOTSET:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-class PDFRenderTimeout(Exception):
+class PDFRenderTimeout(PDFUnavailable):
     """Rendering took longer than settings.PDF_RENDER_TIMEOUT seconds."""
 
 
@@ -203,11 +227,14 @@ def layout_version() -> str:
         Path(__file__),
         Path(chart.__file__),
         Path(pdf_context.__file__),
+        Path(pdf_text.__file__),
         STYLESHEET,
         UA_STYLESHEET,
         TEMPLATE_DIR.parent / "_chart.svg",
     ]
-    for path in [*sources, *sorted(TEMPLATE_DIR.glob("*.html"))]:
+    # report.html and its parts; unavailable.html is a web page.
+    templates = [TEMPLATE_DIR / "report.html", *sorted(TEMPLATE_DIR.glob("_*.html"))]
+    for path in [*sources, *templates]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -217,6 +244,16 @@ def layout_version() -> str:
 
 def timeout_seconds() -> float:
     return float(getattr(settings, "PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT) or 0)
+
+
+# Where the time limit's alarm does not raise: context managers' exits, logging,
+# and this package's own code around the render (see `time_limit`).
+_CLEANUP_MODULES = ("contextlib", "logging", "threading", "riskassess.reports.pdf")
+
+
+def _in_cleanup(frame) -> bool:
+    module = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return module.startswith(_CLEANUP_MODULES)
 
 
 @contextmanager
@@ -229,6 +266,12 @@ def time_limit(seconds: float):
     catches exceptions around some steps (images, SVG), so once fired the alarm
     repeats every 0.1 s until the exception gets out, and is raised at the end
     in any case.
+
+    The repeated alarm never raises in the code that cleans up after the block
+    (`_CLEANUP_MODULES`): unwinding a large render (freeing its box tree) can
+    take longer than 0.1 s, and an exception raised inside a context manager's
+    exit skipped the rest of it, which left the alarm repeating, the collector
+    paused or a log filter installed in the worker, to fail some later request.
     """
     if (
         seconds <= 0
@@ -243,7 +286,8 @@ def time_limit(seconds: float):
         if state["armed"]:
             state["fired"] = True
             signal.setitimer(signal.ITIMER_REAL, 0.1)
-            raise PDFRenderTimeout(f"Rendering the PDF took longer than {seconds:g} seconds.")
+            if not _in_cleanup(frame):
+                raise PDFRenderTimeout(f"Rendering the PDF took longer than {seconds:g} seconds.")
 
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
     previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -298,7 +342,7 @@ def cyclic_gc_paused():
 
 
 def _render_pdf(report: dict) -> bytes:
-    with time_limit(timeout_seconds()), cyclic_gc_paused():
+    with time_limit(timeout_seconds()), cyclic_gc_paused(), glyph_warnings_summed():
         html = ReportHTML(render_report_html(report))
         return html.write_pdf(
             stylesheets=list(_stylesheets()),
@@ -319,10 +363,27 @@ def render_report_pdf(report: dict) -> bytes:
     The key is the report's fingerprint (SHA-256 of its content, which includes
     the assessment id and team) plus the layout version, so different data or a
     new layout never gets an old file. Callers check access before calling.
+
+    Raises a `PDFUnavailable`: `PDFRecentlyFailed` when a render of the same key
+    failed within settings.PDF_FAILURE_TTL, `PDFBusy` when this process already
+    runs its PDF_MAX_CONCURRENT_RENDERS, `PDFRenderTimeout`, or `PDFRenderFailed`
+    for any other error of the renderer (chained); the last two are remembered.
     """
     key = cache_key(report)
     pdf = django_cache.get(key)
-    if pdf is None:
-        pdf = _render_pdf(report)
-        django_cache.set(key, pdf)
+    if pdf is not None:
+        return pdf
+    failure = recent_failure(key)
+    if failure:
+        raise PDFRecentlyFailed(failure)
+    with render_slot():
+        try:
+            pdf = _render_pdf(report)
+        except PDFRenderTimeout as error:
+            remember_failure(key, error, timed_out=True)
+            raise
+        except Exception as error:
+            remember_failure(key, error, timed_out=False)
+            raise PDFRenderFailed(f"{type(error).__name__}: {error}"[:300]) from error
+    django_cache.set(key, pdf)
     return pdf

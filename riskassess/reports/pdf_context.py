@@ -3,66 +3,29 @@
 The template only prints values: every number is formatted, every colour class
 chosen and every item's lines joined here, so the layout code (pdf.py) and the
 template stay simple. User text is returned as plain str, for the template to
-escape; `breakable` gives long tokens break opportunities first.
+escape, after `printable` has bounded what it may cost to lay out: blank lines
+collapsed, lines, characters and combining marks capped, and break
+opportunities in long tokens.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from datetime import UTC, datetime
 
 import weasyprint
 
 from riskassess.reports.chart import bar_chart
+from riskassess.reports.pdf_text import ZWSP, Allowance, breakable, one_line, printable
+
+# ZWSP and breakable for the `breakable` template filter (templatetags/pdf_tags.py)
+# and the tests, which have them from here.
+__all__ = ["ZWSP", "breakable", "printable", "report_context"]
 
 GENERATOR = f"riskassess (WeasyPrint {weasyprint.__version__})"
-
-# A token longer than LONG_TOKEN characters gets a break opportunity every CHUNK.
-LONG_TOKEN = 40
-CHUNK = 20
-ZWSP = "\u200b"
-LONG_ITEM = 1500  # characters of comment and mitigation
-_LONG_TOKEN_RE = re.compile(rf"\S{{{LONG_TOKEN + 1},}}")
-_REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
-
-
-# --- Break opportunities -------------------------------------------------------------------
-
-
-def _can_break_before(token: str, index: int) -> bool:
-    """Never split a character from its combining marks, a ZWJ sequence or a flag pair."""
-    char, previous = token[index], token[index - 1]
-    if unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf", "Sk"):
-        return False
-    if previous in ("\u200d", ZWSP):
-        return False
-    return not (ord(char) in _REGIONAL_INDICATORS and ord(previous) in _REGIONAL_INDICATORS)
-
-
-def _split_token(match: re.Match) -> str:
-    token = match.group()
-    out, run = [], 0
-    for index, char in enumerate(token):
-        if run >= CHUNK and _can_break_before(token, index):
-            out.append(ZWSP)
-            run = 0
-        out.append(char)
-        run += 1
-    return "".join(out)
-
-
-def breakable(text) -> str:
-    """Text with a zero-width space every CHUNK characters inside tokens over LONG_TOKEN.
-
-    Runs on the raw text, before autoescaping, and returns a plain (unsafe) str
-    so that the template still escapes it.
-    """
-    if text is None:
-        return ""
-    return _LONG_TOKEN_RE.sub(_split_token, str(text))
+LONG_ITEM = 1500  # characters of an item's printed lines
 
 
 # --- The HTML ------------------------------------------------------------------------------
@@ -136,7 +99,7 @@ def _citation_arxiv(citation: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _item_detail(item: dict) -> str:
+def _item_detail(item: dict, allowance: Allowance) -> str:
     """The lines printed under an item's question, one string joined by newlines.
 
     The template prints it as one paragraph with `white-space: pre-line` (newlines
@@ -151,29 +114,39 @@ def _item_detail(item: dict) -> str:
     else:
         exposure = f"Exposure {item['weight']} \u00d7 {risk} = {_number(item['exposure'])}"
     figures = [
-        item["answer_label"] or "Not answered",
+        one_line(item["answer_label"]) or "Not answered",
         f"Weight {item['weight']}",
         f"Risk {risk}",
         exposure,
     ]
     if item["reference"]:
-        figures.append(item["reference"])
+        figures.append(one_line(item["reference"]))
     if not item["required"]:
         figures.append("optional")
     lines = [" · ".join(figures)]
     if item["comment"]:
         label = "Justification" if item["not_applicable"] else "Comment"
         if item["answered_by"]:
-            label += f" ({item['answered_by']})"
-        lines.append(f"{label}: {breakable(item['comment'])}")
+            label += f" ({one_line(item['answered_by'])})"
+        lines.append(f"{label}: {allowance.printable(item['comment'])}")
     if (
         item["mitigation"]
         and item["answer"] is not None
         and not item["not_applicable"]
         and (item["risk"] or 0) > 0
     ):
-        lines.append(f"Recommended mitigation: {breakable(item['mitigation'])}")
+        lines.append(f"Recommended mitigation: {printable(item['mitigation'])}")
     return "\n".join(lines)
+
+
+def _printed_item(item: dict) -> dict:
+    """The item's texts as printed in the summary tables (questions, mitigations, labels)."""
+    return {
+        **item,
+        "question": printable(item["question"]),
+        "mitigation": printable(item["mitigation"]),
+        "answer_label": one_line(item["answer_label"]),
+    }
 
 
 def report_context(report: dict) -> dict:
@@ -185,11 +158,15 @@ def report_context(report: dict) -> dict:
     draft = status != "submitted"
     mark = " — ".join(m for m in (draft and "DRAFT", overall["provisional"] and "PROVISIONAL") if m)
     escalated = set(overall["escalated_by"])
+    allowance = Allowance()
+    context = allowance.printable(details.get("context"))
     items_by_category: dict[str, list[dict]] = defaultdict(list)
     for item in report["items"]:
+        detail = _item_detail(item, allowance)
         items_by_category[item["category"]].append(
             {
                 **item,
+                "question": printable(item["question"]),
                 "tone": _tone(
                     item["risk"],
                     answered=item["answer"] is not None,
@@ -197,13 +174,15 @@ def report_context(report: dict) -> dict:
                 ),
                 "escalated": item["key"] in escalated,
                 # Kept on one page unless that would leave most of a page empty.
-                "long": len(item["comment"]) + len(item["mitigation"]) > LONG_ITEM,
-                "detail": _item_detail(item),
+                "long": len(detail) > LONG_ITEM,
+                "detail": detail,
             }
         )
     categories = [
         {
             **category,
+            "name": one_line(category["name"]),
+            "reference": one_line(category["reference"]),
             "anchor": f"category-{number}",
             "score_text": _score(category["score"]),
             "completeness_text": _percent(category["completeness"]),
@@ -213,24 +192,54 @@ def report_context(report: dict) -> dict:
     ]
     names = {c["key"]: c["name"] for c in categories}
     escalations = [
-        {**item, "category_name": names.get(item["category"], item["category"])}
+        {**_printed_item(item), "category_name": names.get(item["category"], item["category"])}
         for item in report["items"]
         if item["key"] in escalated
     ]
     findings = [
-        {**f, "exposure_text": _number(f["exposure"]), "tone": _tone(f["exposure"] / f["weight"])}
+        {
+            **_printed_item(f),
+            "category_name": one_line(f["category_name"]),
+            "exposure_text": _number(f["exposure"]),
+            "tone": _tone(f["exposure"] / f["weight"]),
+        }
         for f in report["top_findings"]
     ]
     scale = [
-        {**option, "risk_text": "excluded" if option["not_applicable"] else _number(option["risk"])}
+        {
+            **option,
+            "label": one_line(option["label"]),
+            "risk_text": "excluded" if option["not_applicable"] else _number(option["risk"]),
+        }
         for option in report["method"]["scale"]
     ]
-    events = [{**event, "when": _when(event["at"])} for event in report.get("events", ())]
+    events = [
+        {
+            **event,
+            "when": _when(event["at"]),
+            "user": one_line(event["user"]),
+            "note": printable(event["note"], lines=10),
+        }
+        for event in report.get("events", ())
+    ]
     arxiv = _citation_arxiv(report["method"]["citation"])
     latest = as_of(report)
+    checklist = report["checklist"]
+    source = checklist.get("source") or ""
     return {
         "report": report,
-        "assessment": details,
+        # Printed; the raw title and team are the document's metadata only.
+        "assessment": {
+            **details,
+            "title": one_line(details["title"]),
+            "model": one_line(details["model"]),
+            "base_model": one_line(details["base_model"]),
+            "team": one_line(details.get("team")),
+            "context": context,
+        },
+        "document_title": details["title"],
+        "running_title": printable(details["title"], lines=1, chars=80, marker="…"),
+        "checklist_name": one_line(checklist["name"]),
         "overall": overall,
         "overall_score_text": _score(overall["score"]),
         "overall_completeness_text": _percent(overall["completeness"]),
@@ -245,9 +254,7 @@ def report_context(report: dict) -> dict:
         "scale": scale,
         "arxiv": arxiv,
         # The checklist's own source, unless it only repeats the citation's arXiv paper.
-        "checklist_source": None
-        if arxiv and arxiv in (report["checklist"].get("source") or "")
-        else report["checklist"].get("source"),
+        "checklist_source": None if arxiv and arxiv in source else printable(source, lines=3),
         "events": events,
         "chart": bar_chart(report),
         "as_of": latest,

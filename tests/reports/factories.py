@@ -6,10 +6,11 @@ pytest) builds the very same data as the tests.
 
 from __future__ import annotations
 
+from riskassess.accounts.models import Membership, Role, User
 from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.data import assessment_data
-from riskassess.assessments.models import Assessment
+from riskassess.assessments.models import COMMENT_MAX, CONTEXT_MAX, TITLE_MAX, Assessment, Event
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
@@ -151,3 +152,85 @@ def synthetic_spec(items: int, *, categories: int = 4, slug: str | None = None):
 
 def synthetic_checklist(items: int, *, categories: int = 4) -> Checklist:
     return load_checklist(synthetic_spec(items, categories=categories))[0]
+
+
+# --- Every field at its maximum, with the characters that cost WeasyPrint the most ------------
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl
+
+
+def worst_text(kind: str, size: int) -> str:
+    """`size` characters of one kind of text that is slow to lay out when printed as typed."""
+    return {
+        "line breaks": "x" + "\n" * (size - 2) + "y",
+        "blank lines with spaces": ("a\n \t\n" * size)[:size],
+        "short lines": ("line\n" * size)[:size],
+        "combining marks": "e" + "\u0301" * (size - 1),
+        "marks on every letter": ("Z" + "\u0324\u0354\u0367\u0311\u0313" * 6) * size,
+        "modifier symbols": "\u02dc" * size,
+        "ascii symbols": "^" * size,
+        "no-break spaces": "a\u00a0" * size,
+        "emoji sequences": FAMILY * size,
+        "one joined chain": ("\U0001f468\u200d" * size),
+        "cjk": "漢字テスト" * size,
+        "arabic with marks": "\u0628\u0650\u0633\u0652\u0645\u0650" * size,
+        "one long word": "".join(chr(ord("a") + n % 26) for n in range(size)),
+        "line separators": "a\u2028" * size,
+    }[kind][:size]
+
+
+WORST_KINDS = [
+    "line breaks",
+    "combining marks",
+    "modifier symbols",
+    "emoji sequences",
+    "blank lines with spaces",
+    "short lines",
+    "marks on every letter",
+    "ascii symbols",
+    "no-break spaces",
+    "one joined chain",
+    "cjk",
+    "arabic with marks",
+    "one long word",
+    "line separators",
+]
+
+
+def answer_at_the_limits(user, team, checklist: Checklist) -> Assessment:
+    """A draft whose every printed field is at its maximum length, in the worst characters.
+
+    Title, model and base model at TITLE_MAX, context at CONTEXT_MAX, the team
+    name, the answering editor's username and the event notes at their
+    maximum, and every item answered with a comment of COMMENT_MAX characters,
+    the kinds of `worst_text` taking turns. The answers are "no" where the item
+    has it, so that every mitigation is printed too.
+    """
+    team.name = worst_text("combining marks", 200)
+    team.save()
+    # A modifier symbol that NFKC, which create_user applies, leaves at 150 characters.
+    editor = User.objects.create_user("\u02c2" * 150)
+    Membership.objects.create(team=team, user=editor, role=Role.EDITOR)
+    assessment = make_assessment(
+        user,
+        team,
+        checklist,
+        title=worst_text("combining marks", TITLE_MAX),
+        model_name=worst_text("emoji sequences", TITLE_MAX),
+        base_model=worst_text("line breaks", TITLE_MAX),
+        context=worst_text("short lines", CONTEXT_MAX),
+    )
+    for index, item in enumerate(assessment_data(assessment)["items"]):
+        keys = [o["key"] for o in item["options"]]
+        option = "no" if "no" in keys else keys[-1]
+        comment = worst_text(WORST_KINDS[index % len(WORST_KINDS)], COMMENT_MAX)
+        answer(assessment, editor, item["key"], option, comment)
+    for kind in WORST_KINDS[:4]:
+        Event.objects.create(
+            assessment=assessment,
+            kind=Event.Kind.REOPENED,
+            user=editor,
+            username=editor.username,
+            note=worst_text(kind, 500),
+        )
+    return get_assessment_for_user(user, assessment.pk)

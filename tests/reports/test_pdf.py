@@ -20,7 +20,7 @@ from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.data import assessment_data
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
-from riskassess.reports import pdf, pdf_context
+from riskassess.reports import pdf, pdf_context, pdf_text
 from riskassess.reports.build import build_report, report_from_data
 from tests.checklist.test_loader import small_data
 from tests.reports.factories import answer, answer_realistically, make_assessment
@@ -252,13 +252,17 @@ def test_only_members_can_download(client, draft, charlie, vera):
     assert client.get(url).status_code == 200
 
 
-def test_a_10000_character_comment_without_spaces_is_printed_in_full(alice, draft):
+def test_a_10000_character_comment_without_spaces_prints_up_to_the_cap_then_says_so(alice, draft):
+    # Broken into lines (pdf_text.breakable) and cut at pdf_text.PRINT_CHARS: the
+    # whole comment is in the JSON export.
     token = "".join(chr(ord("a") + n % 26) for n in range(10_000))
     answer(draft, alice, "MIS-02", "no", token)
     pages = pages_text(pdf.render_report_pdf(build_report(draft)))
     # Without the watermark (first line) and the running header and footer (last two).
-    body = "".join("".join(page.splitlines()[1:-2]) for page in pages)
-    assert token in re.sub(r"\s+", "", body)
+    body = re.sub(r"\s+", "", "".join("".join(page.splitlines()[1:-2]) for page in pages))
+    printed = token[: pdf_text.PRINT_CHARS]
+    assert printed + re.sub(r"\s+", "", pdf_text.CONTINUED) in body
+    assert token[: pdf_text.PRINT_CHARS + 1] not in body
 
 
 def test_unicode_is_printed_intact(alice, draft):
@@ -470,7 +474,8 @@ def test_a_render_stopped_by_the_time_limit_gets_a_page_saying_so(
     client.force_login(vera)
     response = client.get(reverse("report_pdf", args=[draft.pk]))
     assert response.status_code == 503
-    assert response["Retry-After"] == "120"
+    # The failure is remembered (pdf_limits): the same report is not rendered until it expires.
+    assert response["Retry-After"] == str(settings.PDF_FAILURE_TTL)
     assert response["Content-Type"].startswith("text/html")
     assert "no-store" in response["Cache-Control"]
     body = response.content.decode()
