@@ -179,6 +179,26 @@ def time_renders(reports: dict[str, dict], runs: int) -> dict[str, tuple[dict, d
     }
 
 
+def time_tagging(report: dict, runs: int) -> None:
+    """CPU time of the default report with and without PDF tags, taking turns (PDF_TAGGED)."""
+    from django.conf import settings
+
+    from riskassess.reports import pdf
+
+    cpus: dict[bool, list[float]] = {False: [], True: []}
+    pdf._render_pdf(report)  # warm-up
+    for _ in range(runs):
+        for tagged in (False, True):
+            settings.PDF_TAGGED = tagged
+            cpu = time.process_time()
+            pdf._render_pdf(report)
+            cpus[tagged].append(time.process_time() - cpu)
+    plain, tagged = summarise(cpus[False]), summarise(cpus[True])
+    print(f"  untagged: cpu {fmt(plain)} s")
+    print(f"  tagged:   cpu {fmt(tagged)} s")
+    print(f"  tagged / untagged (medians): {tagged['median'] / plain['median']:.2f}")
+
+
 def time_cached(assessment_id: str, runs: int) -> dict:
     from riskassess.reports import pdf
 
@@ -380,6 +400,9 @@ def main() -> int:
         "--worst", action="store_true", help="only the worst case (every field at its maximum)"
     )
     parser.add_argument(
+        "--tags", action="store_true", help="only the default case, tagged and untagged in turn"
+    )
+    parser.add_argument(
         "--samples",
         metavar="DIR",
         type=Path,
@@ -408,6 +431,9 @@ def main() -> int:
         print(f"# PDF report benchmark, {started:%Y-%m-%d %H:%M} UTC")
         print(f"# {machine()}, WeasyPrint {weasyprint.__version__}")
         print(f"# {runs} runs after 1 warm-up; throw-away database in {workdir}")
+        if args.tags:
+            time_tagging(load_report(build_fixtures([])["default"]), runs)
+            return 0
         if args.worst:
             cases = build_fixtures([], worst="only")
             report = load_report(cases["worst"])

@@ -350,11 +350,18 @@ def _render_pdf(report: dict) -> bytes:
             presentational_hints=False,
             attachments=[],
             pdf_identifier=bytes.fromhex(report["fingerprint"][:32]),
+            # Tagged (structure for screen readers) unless the operator trades it for speed.
+            pdf_tags=settings.PDF_TAGGED,
         )
 
 
 def cache_key(report: dict) -> str:
-    return f"riskassess:report-pdf:{layout_version()}:{report['fingerprint']}"
+    # A revision's PDF also prints where it stands ("revision 1 of 2, superseded
+    # on …"), which is not part of the fingerprinted content: it is in the key too.
+    record = report.get("record") or {}
+    standing = f"{record.get('revision')}-{record.get('revisions')}-{record.get('superseded_at')}"
+    tagged = "t" if settings.PDF_TAGGED else "u"
+    return f"riskassess:report-pdf:{layout_version()}:{tagged}:{report['fingerprint']}:{standing}"
 
 
 def render_report_pdf(report: dict) -> bytes:

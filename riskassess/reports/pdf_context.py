@@ -10,13 +10,13 @@ opportunities in long tokens.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from datetime import UTC, datetime
 
 import weasyprint
 
+from riskassess import present
 from riskassess.reports.chart import bar_chart
 from riskassess.reports.pdf_text import ZWSP, Allowance, breakable, one_line, printable
 
@@ -31,13 +31,25 @@ LONG_ITEM = 1500  # characters of an item's printed lines
 # --- The HTML ------------------------------------------------------------------------------
 
 
-def _when(value: str | None) -> str:
-    if not value:
-        return "—"
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
+# Numbers, percentages and times as the pages show them (riskassess/present.py).
+_when = present.when
+_number = present.number
+_score = present.score
+_percent = present.percent
+
+
+def revision_text(report: dict) -> str | None:
+    """"Revision 2 of 3, submitted … by alice; superseded on …", or None for a draft."""
+    record, revision = report.get("record") or {}, report.get("revision") or {}
+    if not record.get("revision"):
+        return None
+    text = f"Revision {record['revision']} of {record['revisions']}"
+    text += f", submitted {_when(report['assessment'].get('submitted_at'))}"
+    if revision.get("submitted_by"):
+        text += f" by {revision['submitted_by']}"
+    if record.get("superseded_at"):
+        text += f"; superseded on {_when(record['superseded_at'])}"
+    return text
 
 
 def as_of(report: dict) -> str | None:
@@ -52,23 +64,6 @@ def as_of(report: dict) -> str | None:
     parsed = [datetime.fromisoformat(m.replace("Z", "+00:00")) for m in moments if m]
     parsed = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in parsed]
     return max(parsed).astimezone(UTC).isoformat() if parsed else None
-
-
-def _number(value: float | None) -> str:
-    """0.5 -> "0.5", 1 -> "1.0", 0.25 -> "0.25": one decimal at least, two at most."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
-def _percent(fraction: float) -> str:
-    # Floor, so that an incomplete assessment never shows 100%.
-    return f"{math.floor(fraction * 100 + 1e-9):d}%"
 
 
 def _tone(risk: float | None, *, answered: bool = True, not_applicable: bool = False) -> str:
@@ -156,7 +151,13 @@ def report_context(report: dict) -> dict:
     status = details.get("status")
     # Anything not submitted is a draft, "unsaved" too: a report of an answers file (`assess`).
     draft = status != "submitted"
-    mark = " — ".join(m for m in (draft and "DRAFT", overall["provisional"] and "PROVISIONAL") if m)
+    superseded = (report.get("record") or {}).get("current") is False
+    marks = (
+        draft and "DRAFT",
+        superseded and "SUPERSEDED",
+        overall["provisional"] and "PROVISIONAL",
+    )
+    mark = " — ".join(m for m in marks if m)
     escalated = set(overall["escalated_by"])
     allowance = Allowance()
     context = allowance.printable(details.get("context"))
@@ -261,6 +262,9 @@ def report_context(report: dict) -> dict:
         "as_of_text": _when(latest),
         "generated_text": _when(report["generated_at"]),
         "submitted_text": _when(details.get("submitted_at")),
+        "revision_text": revision_text(report),
+        "superseded": superseded,
+        "attestation": printable((report.get("revision") or {}).get("attestation"), lines=5),
         "author": f"{details['team']} · riskassess" if details.get("team") else "riskassess",
         "generator": GENERATOR,
         "item_count": len(report["items"]),

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.template import Context, Template
 from django.urls import reverse
 from pypdf import PdfReader
+from weasyprint.formatting_structure.boxes import LineBox, ParentBox
 
 from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
@@ -482,3 +483,40 @@ def test_a_render_stopped_by_the_time_limit_gets_a_page_saying_so(
     assert "stopped after 0.05 seconds" in body
     assert reverse("report_json", args=[draft.pk]) in body
     assert f"PDF of assessment {draft.pk} stopped by the render time limit" in caplog.text
+
+
+def _last_line_block(box, chain=()):
+    """The (tag, class) chain of the block that holds the last line laid out under `box`."""
+    found = None
+    for child in getattr(box, "children", ()):
+        if isinstance(child, LineBox):
+            found = chain
+        elif isinstance(child, ParentBox):
+            element = child.element
+            here = (child.element_tag, element.get("class", "") if element is not None else "")
+            deeper = _last_line_block(child, (*chain, here))
+            if deeper is not None:
+                found = deeper
+    return found
+
+
+@pytest.mark.parametrize("context_lines", [0, 7, 19, 31])
+def test_no_page_ends_with_a_heading_or_a_categorys_facts(alice, team, checklist, context_lines):
+    """Headings keep with what follows: the page breaks move with the cover's context."""
+    assessment = make_assessment(
+        alice, team, checklist, context="A line about the deployment.\n" * context_lines
+    )
+    answer_realistically(assessment, alice)
+    report = build_report(get_assessment_for_user(alice, assessment.pk))
+    document = pdf.ReportHTML(pdf.render_report_html(report)).render(
+        stylesheets=list(pdf._stylesheets()),
+        font_config=pdf._font_config(),
+        presentational_hints=False,
+    )
+    endings = []
+    for number, page in enumerate(document.pages[:-1], start=1):
+        chain = _last_line_block(page._page_box.children[0]) or ()
+        tags = [tag for tag, _ in chain]
+        if {"h1", "h2", "h3"} & set(tags[-2:]) or (chain and "category-facts" in chain[-1][1]):
+            endings.append((number, chain[-2:]))
+    assert endings == []

@@ -248,3 +248,87 @@ def test_the_pdf_id_is_read_through_the_writers_escapes(prefix):
     wanted = (prefix + "ab" * 16)[:32]
     body = weasyprint.HTML(string="<p>x</p>").write_pdf(pdf_identifier=bytes.fromhex(wanted))
     assert verify.from_pdf(body).fingerprint == wanted
+
+
+def test_a_superseded_revisions_pdf_says_so_on_every_page_and_is_tagged(client, vera, twice):
+    from pypdf import PdfReader
+
+    client.force_login(vera)
+    body = client.get(f"/a/{twice.pk}/r/1/report.pdf").content
+    reader = PdfReader(io.BytesIO(body))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert all("SUPERSEDED" in page for page in pages)
+    assert "Revision 1 of 2" in pages[0] and "superseded on" in pages[0]
+    assert first(twice).fingerprint in pages[-1]
+    # Tagged for screen readers: the catalog has a structure tree, marked as such.
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]
+    latest = client.get(f"/a/{twice.pk}/r/2/report.pdf").content
+    assert "SUPERSEDED" not in PdfReader(io.BytesIO(latest)).pages[0].extract_text()
+
+
+def test_a_cached_revision_pdf_is_not_served_once_the_revision_is_superseded(alice, assessment):
+    from riskassess.assessments.access import get_assessment_for_user
+    from riskassess.reports import pdf
+    from riskassess.reports.build import build_report
+
+    answer_all(assessment, alice)
+    services.submit(assessment=assessment, user=alice)
+    before = pdf.cache_key(build_report(get_assessment_for_user(alice, assessment.pk)))
+    services.reopen(assessment=assessment, user=alice)
+    services.submit(assessment=assessment, user=alice)
+    one = Revision.objects.get(assessment=assessment, number=1)
+    after = pdf.cache_key(build_report(get_assessment_for_user(alice, assessment.pk), revision=one))
+    assert before != after and before.split(":")[4] == after.split(":")[4]
+
+
+def test_a_revision_still_verifies_after_an_upgrade_to_a_new_checklist_version(
+    client, vera, alice, twice, default_spec
+):
+    import dataclasses
+
+    from riskassess.assessments import upgrade
+    from riskassess.checklist.services import load_checklist
+
+    printed = first(twice).fingerprint
+    services.reopen(assessment=twice, user=alice)
+    v2 = load_checklist(dataclasses.replace(default_spec, version=2))[0]
+    upgrade.apply(twice, target_id=v2.pk, user=alice)
+    client.force_login(vera)
+    page = client.post("/verify/", {"fingerprint": printed}).content.decode()
+    assert "Match." in page and f"/a/{twice.pk}/r/1/" in page
+    assert json.loads(client.get(f"/a/{twice.pk}/r/1/report.json").content)["fingerprint"] == (
+        printed
+    )
+
+
+def test_completeness_is_rounded_down_on_every_page_and_in_the_pdf(client, alice, assessment):
+    """The results page rounded (14 %) where the dashboard, questionnaire and PDF floored (13 %)."""
+    import math
+
+    from pypdf import PdfReader
+
+    required = list(assessment.checklist.items.filter(required=True, active=True))
+    total = len(required)
+    answered = next(k for k in range(1, total) if (100 * k / total) % 1 >= 0.5)
+    for item in required[:answered]:
+        services.save_answer(
+            assessment=assessment, item_key=item.key, option_key="yes", comment="",
+            expected_version=0, user=alice,
+        )  # fmt: skip
+    floor, rounded = math.floor(100 * answered / total), round(100 * answered / total)
+    assert floor != rounded
+    client.force_login(alice)
+    pages = {
+        "results": client.get(f"/a/{assessment.pk}/results/").content.decode(),
+        "dashboard": client.get("/").content.decode(),
+        "questionnaire": client.get(f"/a/{assessment.pk}/q/inequity/").content.decode(),
+    }
+    for name, page in pages.items():
+        assert f"{floor}%" in page or f">{floor}</span>%" in page, name
+        assert f"{rounded}%" not in page, name
+    pdf_text = " ".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(client.get(f"/a/{assessment.pk}/report.pdf").content)).pages
+    )
+    assert f"({floor}%)" in pdf_text and f"{rounded}%" not in pdf_text
