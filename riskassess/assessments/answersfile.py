@@ -1,9 +1,11 @@
 """Answers files (contracts.md §3): a checklist answered outside the web app.
 
 One parser serves the `assess` command and the web import, so both refuse
-the same files with the same messages. Every refusal is one line that names
+the same files with the same messages. Every problem is one line that names
 the offending key and what is allowed there, because it ends up in a CI log
-or under a form field. Parsing reads the checklist; it never writes.
+or under a form field. `assess` reports the first problem; the web import
+asks for every one (`every_problem=True`: the first MAX_PROBLEMS, then how
+many more, as load_checklist does). Parsing reads the checklist; it never writes.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from riskassess import yamlfiles
 from riskassess.assessments.data import build_data
 from riskassess.assessments.models import COMMENT_MAX, CONTEXT_MAX, TITLE_MAX, Answer
 from riskassess.checklist.models import Category, Checklist, Item, Option
 from riskassess.checklist.selectors import checklist_trees
+from riskassess.checklist.spec import MAX_ERRORS
 from riskassess.yamlfiles import SHOW_MAX, shown
 
 DEFAULT_CHECKLIST = "foundation-model-risks"
@@ -28,19 +31,81 @@ DETAIL_LIMITS = {
     "base_model": TITLE_MAX,
     "context": CONTEXT_MAX,
 }
+# What the New assessment form requires beside the title: the web import
+# requires them too (require_details=True), so that it never creates an
+# assessment the Details form would refuse. `assess` writes no record and does not.
+REQUIRED_DETAILS = {
+    "model": "the model name and version",
+    "base_model": "the base foundation model",
+    "context": "the deployment context",
+}
 ANSWER_FIELDS = ("answer", "comment")
+MAX_PROBLEMS = MAX_ERRORS
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TOO_DEEP = "the file is nested too deeply to be an answers file"
 
 
-class AnswersFileError(ValueError):
-    """A refused answers file. The message is one line, whatever the file contained."""
+def _one_line(message: str) -> str:
+    # Keys and values come from the file; a line break in one must not
+    # turn the message into two lines (str.split() also knows U+2028).
+    return " ".join(message.split())
 
-    def __init__(self, message: str):
-        # Keys and values come from the file; a line break in one must not
-        # turn the message into two lines (str.split() also knows U+2028).
-        super().__init__(" ".join(message.split()))
+
+class AnswersFileError(ValueError):
+    """A refused answers file. The message is one line, whatever the file contained.
+
+    `problems` lists the problems found, one line each: only the first unless
+    parse() was asked for every problem, then at most MAX_PROBLEMS and a last
+    line "and N more problems". `count` is how many were found in all.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None, count: int = 1):
+        message = _one_line(message)
+        self.problems = problems or [message]
+        self.count = count
+        if count > 1:
+            message += f" (and {_more(count - 1)})"
+        super().__init__(message)
+
+
+def _more(count: int) -> str:
+    return f"{count:,} more problem{'s' if count != 1 else ''}"
+
+
+class _Problems:
+    """Where parse() reports what it finds wrong.
+
+    By default the first problem is raised at once (what `assess` reports).
+    Collecting, each is noted and the checks go on, so that one refusal lists
+    them all; `stop` is for a problem after which further checks would be
+    meaningless.
+    """
+
+    def __init__(self, collect: bool):
+        self.collect = collect
+        self.found: list[str] = []
+        self.count = 0
+
+    def add(self, message: str) -> None:
+        if not self.collect:
+            raise AnswersFileError(message)
+        self.count += 1
+        if len(self.found) < MAX_PROBLEMS:
+            self.found.append(_one_line(message))
+
+    def stop(self, message: str) -> NoReturn:
+        self.add(message)
+        raise self.refusal()
+
+    def refusal(self) -> AnswersFileError:
+        left = self.count - len(self.found)
+        more = [f"and {_more(left)}"] if left else []
+        return AnswersFileError(self.found[0], self.found + more, self.count)
+
+    def raise_any(self) -> None:
+        if self.count:
+            raise self.refusal()
 
 
 @dataclass(frozen=True)
@@ -61,28 +126,41 @@ class Built:
     missing: list[str]  # keys of required items without an answer, in checklist order
 
 
-def parse(raw: bytes | str, *, default_title: str = "") -> AnswersFile:
+def parse(
+    raw: bytes | str,
+    *,
+    default_title: str = "",
+    require_details: bool = False,
+    every_problem: bool = False,
+) -> AnswersFile:
     """Read and check an answers file against a published checklist in the database.
 
     `default_title` is used when the file gives no title; when both are
-    empty the file is refused. Raises AnswersFileError.
+    empty the file is refused. `require_details` refuses a file without
+    model, base_model or context (REQUIRED_DETAILS). Raises AnswersFileError:
+    at the first problem, or, with `every_problem`, after checking everything
+    that can be checked, with every problem in its `problems`.
     """
+    problems = _Problems(collect=every_problem)
+    # Structural problems stop the checks, collecting or not: an unreadable
+    # file, an empty one or one that is not a mapping has no fields to check,
+    # and without a known checklist the answers cannot be checked (_checklist).
     content = _load(raw)
     if content is None:
-        raise AnswersFileError("the file is empty; it needs at least answers: (e.g. INQ-01: yes)")
+        problems.stop("the file is empty; it needs at least answers: (e.g. INQ-01: yes)")
     if not isinstance(content, dict):
-        raise AnswersFileError(
-            f"the file must be a mapping with {', '.join(FIELDS)}, not {_kind(content)}"
-        )
+        problems.stop(f"the file must be a mapping with {', '.join(FIELDS)}, not {_kind(content)}")
     for key in content:
         if key not in FIELDS:
-            raise AnswersFileError(f"{_key(key)}: unknown field; allowed: {', '.join(FIELDS)}")
-    checklist = _checklist(content.get("checklist"), content.get("version"))
-    details = _details(content.get("assessment"), default_title)
+            problems.add(f"{_key(key)}: unknown field; allowed: {', '.join(FIELDS)}")
+    checklist = _checklist(content.get("checklist"), content.get("version"), problems)
+    details = _details(content.get("assessment"), default_title, require_details, problems)
     if "answers" not in content:
-        raise AnswersFileError("answers: missing; map item keys to options, e.g. INQ-01: yes")
+        problems.add("answers: missing; map item keys to options, e.g. INQ-01: yes")
+        problems.raise_any()
     tree = checklist_trees([checklist.pk])[checklist.pk]
-    answers = _answers(content["answers"], checklist, tree)
+    answers = _answers(content["answers"], checklist, tree, problems)
+    problems.raise_any()
     return AnswersFile(checklist=checklist, details=details, answers=answers, tree=tree)
 
 
@@ -214,76 +292,92 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _text(where: str, value: Any, limit: int) -> str:
+def _text(where: str, value: Any, limit: int, problems: _Problems) -> str | None:
+    """The text, stripped; None when it is refused (the problem is noted)."""
     if not isinstance(value, str):
         hint = " (put it in quotes)" if isinstance(value, int | float) else ""
-        raise AnswersFileError(f"{where}: must be text, not {_kind(value)}{hint}")
+        problems.add(f"{where}: must be text, not {_kind(value)}{hint}")
+        return None
     if "\x00" in value:
-        raise AnswersFileError(f"{where}: contains a NUL character, which cannot be stored")
+        problems.add(f"{where}: contains a NUL character, which cannot be stored")
+        return None
     if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             # JSON can carry a lone "\ud800"; the database would refuse it with a 500.
-            raise AnswersFileError(
-                f"{where}: contains an invalid character (an unpaired surrogate)"
-            ) from None
+            problems.add(f"{where}: contains an invalid character (an unpaired surrogate)")
+            return None
     value = value.strip()
     if len(value) > limit:
-        raise AnswersFileError(f"{where}: {len(value):,} characters; the limit is {limit:,}")
+        problems.add(f"{where}: {len(value):,} characters; the limit is {limit:,}")
+        return None
     return value
 
 
 # The parts of the file
 
 
-def _checklist(slug: Any, version: Any) -> Checklist:
-    """The published checklist the file names: its slug's newest version unless it says which."""
+def _checklist(slug: Any, version: Any, problems: _Problems) -> Checklist:
+    """The published checklist the file names: its slug's newest version unless it says which.
+
+    A problem here stops the checks: the answers are checked against the checklist.
+    """
     if slug is None:
         slug = DEFAULT_CHECKLIST
     elif not isinstance(slug, str) or not slug.strip():
-        raise AnswersFileError(
+        problems.stop(
             f"checklist: must be a checklist slug such as {DEFAULT_CHECKLIST}, not {_kind(slug)}"
         )
     if version is not None and (type(version) is not int or version < 1):
-        raise AnswersFileError(f"version: must be a whole number such as 1, not {shown(version)}")
+        problems.stop(f"version: must be a whole number such as 1, not {shown(version)}")
     published = list(Checklist.objects.published().order_by("slug", "-version"))
     versions = [c for c in published if c.slug == slug]
     if not versions:
         known = ", ".join(f"{c.slug} v{c.version}" for c in published) or (
             "none (an administrator loads one with manage.py load_checklist)"
         )
-        raise AnswersFileError(
-            f"checklist: no published checklist {shown(slug)}; published: {known}"
-        )
+        problems.stop(f"checklist: no published checklist {shown(slug)}; published: {known}")
     if version is None:
         return versions[0]
     for checklist in versions:
         if checklist.version == version:
             return checklist
     known = ", ".join(f"v{c.version}" for c in versions)
-    raise AnswersFileError(
-        f"version: {slug} has no published version {shown(version)}; published: {known}"
-    )
+    problems.stop(f"version: {slug} has no published version {shown(version)}; published: {known}")
 
 
-def _details(raw: Any, default_title: str) -> dict[str, str]:
+def _details(
+    raw: Any, default_title: str, require_details: bool, problems: _Problems
+) -> dict[str, str]:
     allowed = ", ".join(DETAIL_LIMITS)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise AnswersFileError(f"assessment: must be a mapping of {allowed}, not {_kind(raw)}")
+        # Nothing in it can be read: no "missing" on top of this one.
+        problems.add(f"assessment: must be a mapping of {allowed}, not {_kind(raw)}")
+        return dict.fromkeys(DETAIL_LIMITS, "")
     for key in raw:
         if key not in DETAIL_LIMITS:
-            raise AnswersFileError(f"assessment.{_key(key)}: unknown field; allowed: {allowed}")
-    details = {}
+            problems.add(f"assessment.{_key(key)}: unknown field; allowed: {allowed}")
+    details, refused = {}, set()
     for name, limit in DETAIL_LIMITS.items():
         value = raw.get(name)
-        details[name] = "" if value is None else _text(f"assessment.{name}", value, limit)
+        text = "" if value is None else _text(f"assessment.{name}", value, limit, problems)
+        if text is None:
+            refused.add(name)
+        details[name] = text or ""
     if not details["title"]:
         details["title"] = default_title.strip()[:TITLE_MAX]
-    if not details["title"]:
-        raise AnswersFileError("assessment.title: missing; give the assessment a title")
+    if not details["title"] and "title" not in refused:
+        problems.add("assessment.title: missing; give the assessment a title")
+    if require_details:
+        for name, what in REQUIRED_DETAILS.items():
+            if not details[name] and name not in refused:
+                problems.add(
+                    f"assessment.{name}: missing; give {what}, "
+                    "which a new assessment needs (as on the New assessment form)"
+                )
     return details
 
 
@@ -306,7 +400,14 @@ def _ranges(tree: list[Category], answerable: dict[str, Item]) -> str:
     return f"{', '.join(parts)} ({len(answerable)} in all)"
 
 
-def _option(where: str, item: Item, raw: Any, comment: str) -> str | None:
+def _option(
+    where: str, item: Item, raw: Any, comment: str | None, problems: _Problems
+) -> str | None:
+    """The option key, or None for no answer (or a refused one: the problem is noted).
+
+    `comment` is None when the comment itself was refused: whether a
+    not-applicable answer is justified is then left to the corrected file.
+    """
     options: dict[str, Option] = {o.key: o for o in item.option_list}
     allowed = ", ".join(options) or "none"
     if raw is None:
@@ -320,23 +421,43 @@ def _option(where: str, item: Item, raw: Any, comment: str) -> str | None:
             folded = [o for key, o in options.items() if key.casefold() == wanted.casefold()]
             option = folded[0] if len(folded) == 1 else None
     if option is None:
-        raise AnswersFileError(f"{where}: {shown(raw)} is not an option; allowed: {allowed}")
-    if option.not_applicable and not comment:
-        raise AnswersFileError(
+        problems.add(f"{where}: {shown(raw)} is not an option; allowed: {allowed}")
+        return None
+    if option.not_applicable and comment == "":
+        problems.add(
             f"{where}: {option.key!r} ({option.label}) needs a justification comment, "
             f'e.g. {item.key}: {{answer: {option.key}, comment: "why it does not apply"}}'
         )
+        return None
     return option.key
 
 
-def _answers(raw: Any, checklist: Checklist, tree: list[Category]) -> dict:
+class _Unknown:
+    """The "unknown item" message of an answers mapping, worked out once for all its keys."""
+
+    def __init__(self, checklist: Checklist, tree: list[Category], answerable: dict[str, Item]):
+        self.items = (
+            f"items of {checklist.slug} v{checklist.version} are {_ranges(tree, answerable)}"
+        )
+        self.loose: dict[str, list[str]] = {}
+        for key in answerable:
+            self.loose.setdefault(_loose(key), []).append(key)
+
+    def message(self, where: str, text_key: str) -> str:
+        close = self.loose.get(_loose(text_key), []) if len(text_key) <= SHOW_MAX else []
+        hint = f" (did you mean {close[0]}?)" if len(close) == 1 else ""
+        return f"{where}: unknown item{hint}; {self.items}"
+
+
+def _answers(raw: Any, checklist: Checklist, tree: list[Category], problems: _Problems) -> dict:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise AnswersFileError(
+        problems.add(
             f"answers: must be a mapping of item keys to options (e.g. INQ-01: yes), "
             f"not {_kind(raw)}"
         )
+        return {}
     every = {item.key: item for category in tree for item in category.item_list}
     # A retired category retires its items too: the questionnaire no longer shows them.
     answerable = {
@@ -347,6 +468,7 @@ def _answers(raw: Any, checklist: Checklist, tree: list[Category]) -> dict:
         if item.active
     }
     folded = {key.casefold(): key for key in every}
+    unknown: _Unknown | None = None
     answers: dict[str, tuple[str | None, str]] = {}
     seen: set[str] = set()
     for raw_key, value in raw.items():
@@ -355,20 +477,18 @@ def _answers(raw: Any, checklist: Checklist, tree: list[Category]) -> dict:
         text_key = raw_key if isinstance(raw_key, str) else shown(raw_key)
         key = text_key if text_key in every else folded.get(text_key.casefold())
         if key is None:
-            loose = _loose(text_key) if len(text_key) <= SHOW_MAX else None
-            close = [k for k in answerable if _loose(k) == loose]
-            hint = f" (did you mean {close[0]}?)" if len(close) == 1 else ""
-            raise AnswersFileError(
-                f"{where}: unknown item{hint}; items of {checklist.slug} v{checklist.version} "
-                f"are {_ranges(tree, answerable)}"
-            )
+            unknown = unknown or _Unknown(checklist, tree, answerable)
+            problems.add(unknown.message(where, text_key))
+            continue
         if key not in answerable:
-            raise AnswersFileError(
+            problems.add(
                 f"{where}: {key} is retired from {checklist.slug} v{checklist.version} "
                 "and cannot be answered; remove it from the file"
             )
+            continue
         if key in seen:
-            raise AnswersFileError(f"{where}: {key} is answered twice")
+            problems.add(f"{where}: {key} is answered twice")
+            continue
         seen.add(key)
 
         item = answerable[key]
@@ -376,19 +496,24 @@ def _answers(raw: Any, checklist: Checklist, tree: list[Category]) -> dict:
         if isinstance(value, dict):
             for name in value:
                 if name not in ANSWER_FIELDS:
-                    raise AnswersFileError(
+                    problems.add(
                         f"{where}.{_key(name)}: unknown field; allowed: {', '.join(ANSWER_FIELDS)}"
                     )
             option_raw, comment_raw = value.get("answer"), value.get("comment")
         elif isinstance(value, list):
-            raise AnswersFileError(
+            problems.add(
                 f"{where}: must be one option or {{answer, comment}}, not a list; "
                 f"allowed: {allowed}"
             )
+            continue
         else:
             option_raw, comment_raw = value, None
-        comment = "" if comment_raw is None else _text(f"{where}.comment", comment_raw, COMMENT_MAX)
-        option_key = _option(where, item, option_raw, comment)
+        comment = (
+            ""
+            if comment_raw is None
+            else _text(f"{where}.comment", comment_raw, COMMENT_MAX, problems)
+        )
+        option_key = _option(where, item, option_raw, comment, problems)
         if option_key is not None or comment:
-            answers[key] = (option_key, comment)
+            answers[key] = (option_key, comment or "")
     return answers

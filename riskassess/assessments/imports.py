@@ -1,9 +1,11 @@
 """Start an assessment from an uploaded answers file (contracts.md §3).
 
-The file is checked exactly as `manage.py assess` checks it (answersfile.parse),
-with the same one-line messages. Then the assessment, its answers and the
-history are written in one transaction: a refused or failed import leaves
-nothing behind.
+The file is checked as `manage.py assess` checks it (answersfile.parse), with
+the same one-line messages, but every problem is listed, not only the first,
+and the details the New assessment form requires (model, base model, context)
+are required here too. Then the assessment, its answers, their history records
+and the Imported event are written in one transaction, in a constant number of
+queries: a refused or failed import leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from simple_history.utils import bulk_create_with_history
 
 from riskassess.accounts.models import Team
-from riskassess.assessments import answersfile, services
-from riskassess.assessments.lifecycle_forms import NOTE_MAX, name_the_limits
+from riskassess.assessments import answersfile, services, workflow
+from riskassess.assessments.lifecycle_forms import name_the_limits
 from riskassess.assessments.models import TITLE_MAX, Answer, Assessment, Event
 from riskassess.yamlfiles import MAX_FILE_BYTES
 
@@ -83,20 +87,25 @@ def import_answers(
         context=details["context"],
     )
     # A new assessment has no answers yet, so there is nothing to conflict
-    # with: one INSERT of rows the parser already checked against this tree.
-    Answer.objects.bulk_create(
-        Answer(assessment=assessment, item=item, option=option, comment=comment, updated_by=user)
-        for item, option, comment in answersfile.answer_rows(parsed)
-    )
+    # with: one INSERT of rows the parser already checked against this tree,
+    # and one of their history records, so that the History lists each
+    # imported answer as a change by the importing user, at the import's time.
     count = len(parsed.answers)
     note = f"{count} answer{'s' if count != 1 else ''} from {filename}"
-    Event.objects.create(
-        assessment=assessment,
-        kind=Event.Kind.IMPORTED,
-        user=user,
-        username=user.get_username(),
-        note=note[:NOTE_MAX],
+    now = timezone.now()
+    bulk_create_with_history(
+        [
+            Answer(
+                assessment=assessment, item=item, option=option, comment=comment, updated_by=user
+            )
+            for item, option, comment in answersfile.answer_rows(parsed)
+        ],
+        Answer,
+        default_user=user,
+        default_date=now,
+        default_change_reason=f"imported: {note}"[:100],
     )
+    workflow.record(assessment, Event.Kind.IMPORTED, user, note, at=now)
     return assessment
 
 
@@ -117,9 +126,17 @@ def assessment_import(request: HttpRequest) -> HttpResponse:
         filename = Path(upload.name or "").name[:100] or "the file"
         override = form.cleaned_data["title"].strip()
         try:
-            parsed = answersfile.parse(upload.read(MAX_FILE_BYTES + 1), default_title=override)
+            parsed = answersfile.parse(
+                upload.read(MAX_FILE_BYTES + 1),
+                default_title=override,
+                require_details=True,
+                every_problem=True,
+            )
         except answersfile.AnswersFileError as exc:
-            form.add_error("file", str(exc))
+            # One error each, in the file's order: the first is what `assess` reports.
+            form.add_error("file", exc.problems)
+            if exc.count > 1:
+                context["problem_count"] = f"{exc.count:,}"
         else:
             assessment = import_answers(
                 user=request.user,

@@ -204,3 +204,164 @@ def test_building_writes_nothing_and_lists_missing_required_items():
 def test_it_refuses_a_file_nested_too_deeply(opening):
     text = opening + "[" * 100_000 + "]" * 100_000 + ("}" if opening.startswith("{") else "")
     assert refusal(text) == "the file is nested too deeply to be an answers file"
+
+
+# Every problem at once, for the web import (issue 11); `assess` keeps the first
+
+
+def problems(text: str, **kwargs) -> list[str]:
+    """Every problem parse() finds when asked for all of them, each one line."""
+    with pytest.raises(AnswersFileError) as caught:
+        parse(text, every_problem=True, **kwargs)
+    found = caught.value.problems
+    assert all(len(p.splitlines()) == 1 for p in found)
+    assert len(str(caught.value).splitlines()) == 1
+    return found
+
+
+MANY = with_answers(
+    "  XYZ-99: yes\n"
+    "  INQ-02: maybe\n"
+    "  ENV-04: na\n"
+    "  INQ-03: [yes]\n"
+    "  INQ-04: {answer: yes, coment: x}\n"
+    "  inq-02: no\n"
+)
+
+
+def test_it_lists_every_problem_with_todays_wording_in_the_files_order():
+    found = problems(MANY)
+    assert found == [
+        refusal(with_answers("  XYZ-99: yes\n")),
+        f"answers.INQ-02: 'maybe' is not an option; {ALLOWED}",
+        refusal(with_answers("  ENV-04: na\n")),
+        f"answers.INQ-03: must be one option or {{answer, comment}}, not a list; {ALLOWED}",
+        "answers.INQ-04.coment: unknown field; allowed: answer, comment",
+        "answers.inq-02: INQ-02 is answered twice",
+    ]
+
+
+def test_without_every_problem_it_still_stops_at_the_first():
+    with pytest.raises(AnswersFileError) as caught:
+        parse(MANY)
+    assert caught.value.problems == [str(caught.value)] and caught.value.count == 1
+    assert str(caught.value).startswith("answers.XYZ-99: unknown item;")
+
+
+def test_the_message_of_a_refusal_with_many_problems_is_the_first_and_a_count():
+    with pytest.raises(AnswersFileError) as caught:
+        parse(MANY, every_problem=True)
+    assert caught.value.count == 6
+    assert str(caught.value) == f"{caught.value.problems[0]} (and 5 more problems)"
+
+
+def test_it_lists_at_most_50_problems_then_says_how_many_more():
+    answers = "".join(f"  XYZ-{n:03}: yes\n" for n in range(120))
+    found = problems(with_answers(answers))
+    assert len(found) == 51
+    assert found[49].startswith("answers.XYZ-049: unknown item;")
+    assert found[50] == "and 70 more problems"
+    one_more = "".join(f"  XYZ-{n:03}: yes\n" for n in range(51))
+    assert problems(with_answers(one_more))[-1] == "and 1 more problem"
+
+
+def test_it_lists_the_problems_of_every_part_of_the_file():
+    text = (
+        "colour: blue\n"
+        "assessment: {title: 7, model: bot, shape: round}\n"
+        "answers: {INQ-01: {answer: yes, comment: 12}}\n"
+    )
+    assert problems(text) == [
+        "colour: unknown field; allowed: checklist, version, assessment, answers",
+        "assessment.shape: unknown field; allowed: title, model, base_model, context",
+        "assessment.title: must be text, not the number 7 (put it in quotes)",
+        "answers.INQ-01.comment: must be text, not the number 12 (put it in quotes)",
+    ]
+
+
+def test_a_refused_justification_is_not_also_a_missing_one():
+    text = with_answers(f"  ENV-04: {{answer: na, comment: {'x' * (COMMENT_MAX + 1)}}}\n")
+    assert problems(text) == [
+        f"answers.ENV-04.comment: {COMMENT_MAX + 1:,} characters; the limit is {COMMENT_MAX:,}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ["the file is empty; it needs at least answers: (e.g. INQ-01: yes)"]),
+        (
+            "- INQ-01\n- XYZ-99\n",
+            ["the file must be a mapping with checklist, version, assessment, answers, not a list"],
+        ),
+        ("answers: [\n", None),  # malformed: the reader's one message
+        (
+            "checklist: nope\ncolour: blue\nassessment: 3\nanswers: {XYZ-99: yes}\n",
+            [
+                "colour: unknown field; allowed: checklist, version, assessment, answers",
+                "checklist: no published checklist 'nope'; published: foundation-model-risks v1",
+            ],
+        ),
+        (
+            "version: 7\nanswers: {XYZ-99: yes}\n",
+            ["version: foundation-model-risks has no published version 7; published: v1"],
+        ),
+    ],
+    ids=["empty", "not-a-mapping", "malformed", "unknown-checklist", "unknown-version"],
+)
+def test_a_structural_problem_stops_the_collection(text, expected):
+    found = problems(text)
+    if expected is None:
+        assert len(found) == 1 and found[0].startswith("malformed YAML: line")
+    else:
+        assert found == expected
+
+
+def test_an_assessment_that_is_not_a_mapping_is_not_also_missing_its_fields():
+    assert problems("assessment: [Bot]\nanswers: {}\n", require_details=True) == [
+        "assessment: must be a mapping of title, model, base_model, context, not a list"
+    ]
+
+
+def test_missing_answers_are_listed_with_the_other_problems():
+    assert problems("assessment: {title: Bot, colour: blue}\n") == [
+        "assessment.colour: unknown field; allowed: title, model, base_model, context",
+        "answers: missing; map item keys to options, e.g. INQ-01: yes",
+    ]
+
+
+# The details the New assessment form requires (issue 11)
+
+
+def test_require_details_names_each_missing_detail():
+    text = "assessment: {title: Bot, base_model: ''}\nanswers: {}\n"
+    assert problems(text, require_details=True) == [
+        "assessment.model: missing; give the model name and version, "
+        "which a new assessment needs (as on the New assessment form)",
+        "assessment.base_model: missing; give the base foundation model, "
+        "which a new assessment needs (as on the New assessment form)",
+        "assessment.context: missing; give the deployment context, "
+        "which a new assessment needs (as on the New assessment form)",
+    ]
+
+
+def test_require_details_accepts_a_complete_file():
+    text = "assessment: {title: Bot, model: m, base_model: b, context: c}\nanswers: {}\n"
+    parsed = parse(text, require_details=True, every_problem=True)
+    assert parsed.details == {"title": "Bot", "model": "m", "base_model": "b", "context": "c"}
+
+
+def test_a_refused_detail_is_not_also_a_missing_one():
+    text = "assessment: {title: Bot, model: 2.3, base_model: b, context: c}\nanswers: {}\n"
+    assert problems(text, require_details=True) == [
+        "assessment.model: must be text, not the number 2.3 (put it in quotes)"
+    ]
+
+
+def test_without_require_details_only_a_title_is_needed():
+    assert parse("assessment: {title: Bot}\nanswers: {}\n").details == {
+        "title": "Bot",
+        "model": "",
+        "base_model": "",
+        "context": "",
+    }

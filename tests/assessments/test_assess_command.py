@@ -143,6 +143,27 @@ def test_an_invalid_file_exits_2_with_one_line_naming_the_key(tmp_path):
     assert error == f"{path}: answers.INQ-02: 'maybe' is not an option; {allowed}"
 
 
+def test_a_file_with_several_problems_exits_2_with_the_first_one_only(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("answers:\n  INQ-02: maybe\n  XYZ-99: yes\n  ENV-04: na\n")
+    code, _, error = run(str(path))
+    assert code == 2
+    allowed = "allowed: yes, partly, no, unknown, na"
+    assert error == f"{path}: answers.INQ-02: 'maybe' is not an option; {allowed}"
+
+
+def test_it_does_not_require_model_base_model_or_context(tmp_path):
+    # Unlike the web import: `assess` creates no assessment that would lack them.
+    path = Path(answers_file(tmp_path, {}))
+    content = json.loads(path.read_text())
+    assert content["assessment"] == {"title": "Gate"}
+    target = tmp_path / "report.json"
+    assert run(str(path), "--json", str(target))[0] == 0
+    details = json.loads(target.read_text())["assessment"]
+    assert (details["title"], details["model"], details["base_model"]) == ("Gate", "", "")
+    assert details["context"] == ""
+
+
 def test_a_missing_file_exits_2(tmp_path):
     code, _, error = run(str(tmp_path / "nope.yaml"))
     assert (code, error) == (2, f"cannot read {tmp_path / 'nope.yaml'}: No such file or directory")

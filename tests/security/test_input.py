@@ -173,47 +173,60 @@ def test_edit_refuses_a_bad_title_and_keeps_the_old_one(bob, assessment, title, 
 
 IMPORT_FILES = {
     "title-over-200": (
-        f"assessment: {{title: {LONG_TITLE}}}\nanswers: {{INQ-01: yes}}\n",
+        f"assessment: {{title: {LONG_TITLE}, model: m, base_model: b, context: c}}\n"
+        "answers: {INQ-01: yes}\n",
         "assessment.title: 201 characters; the limit is 200",
     ),
     "nul-in-title": (
-        '{"assessment": {"title": "a\\u0000b"}, "answers": {"INQ-01": "yes"}}',
+        '{"assessment": {"title": "a\\u0000b", "model": "m", "base_model": "b", "context": "c"}, '
+        '"answers": {"INQ-01": "yes"}}',
         "assessment.title: contains a NUL character",
     ),
     "comment-over-10000": (
-        "assessment: {title: X}\n"
+        "assessment: {title: X, model: m, base_model: b, context: c}\n"
         f"answers: {{INQ-01: {{answer: yes, comment: {LONG_COMMENT}}}}}\n",
         "answers.INQ-01.comment: 10,001 characters; the limit is 10,000",
     ),
     "nul-in-comment": (
-        '{"assessment": {"title": "X"}, "answers": {"INQ-01": '
-        '{"answer": "yes", "comment": "a\\u0000b"}}}',
+        '{"assessment": {"title": "X", "model": "m", "base_model": "b", "context": "c"}, '
+        '"answers": {"INQ-01": {"answer": "yes", "comment": "a\\u0000b"}}}',
         "answers.INQ-01.comment: contains a NUL character",
     ),
     "option-outside-the-options": (
-        "assessment: {title: X}\nanswers: {INQ-01: maybe}\n",
+        "assessment: {title: X, model: m, base_model: b, context: c}\nanswers: {INQ-01: maybe}\n",
         "answers.INQ-01: 'maybe' is not an option; allowed: yes, partly, no, unknown, na",
     ),
     "option-as-a-list": (
-        "assessment: {title: X}\nanswers: {INQ-01: [yes]}\n",
+        "assessment: {title: X, model: m, base_model: b, context: c}\nanswers: {INQ-01: [yes]}\n",
         "answers.INQ-01: must be one option or {answer, comment}, not a list",
     ),
     "item-of-another-checklist": (
-        "assessment: {title: X}\nanswers: {OTH-01: yes}\n",
+        "assessment: {title: X, model: m, base_model: b, context: c}\nanswers: {OTH-01: yes}\n",
         "answers.OTH-01: unknown item",
     ),
     "answers-as-a-list": (
-        "assessment: {title: X}\nanswers: [INQ-01]\n",
+        "assessment: {title: X, model: m, base_model: b, context: c}\nanswers: [INQ-01]\n",
         "answers: must be a mapping of item keys to options",
     ),
     "version-as-a-string": (
-        "version: '1'\nassessment: {title: X}\nanswers: {INQ-01: yes}\n",
+        (
+            "version: '1'\n"
+            "assessment: {title: X, model: m, base_model: b, context: c}\n"
+            "answers: {INQ-01: yes}\n"
+        ),
         "version: must be a whole number such as 1",
     ),
     "malformed-yaml": ("assessment: {title: X\nanswers: [\n", "line"),
-    "malformed-json": ('{"assessment": {"title": "X"}, "answers": {', "malformed JSON: line 1"),
+    "malformed-json": (
+        '{"assessment": {"title": "X", "model": "m", "base_model": "b", "context": "c"}, '
+        '"answers": {',
+        "malformed JSON: line 1",
+    ),
     "empty-file": ("", "empty"),
-    "nul-byte-in-file": ("assessment: {title: X}\x00\nanswers: {}\n", "NUL"),
+    "nul-byte-in-file": (
+        "assessment: {title: X, model: m, base_model: b, context: c}\x00\nanswers: {}\n",
+        "NUL",
+    ),
 }
 
 

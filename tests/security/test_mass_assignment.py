@@ -111,7 +111,12 @@ def test_edit_changes_only_the_details(bob, charlie, other_team, assessment, sec
 
 def test_import_ignores_server_decided_form_fields(alice, charlie, team, checklist):
     data = {**FORGED, "created_by": str(charlie.pk), "team": team.pk}
-    data["file"] = upload("assessment: {title: Imported}\nanswers: {INQ-01: yes}\n")
+    data["file"] = upload(
+
+            "assessment: {title: Imported, model: m, base_model: b, context: c}\n"
+            "answers: {INQ-01: yes}\n"
+
+    )
     response = logged_in(alice).post(reverse("assessment_import"), data)
     assert response.status_code == 302
     imported = Assessment.objects.get()
@@ -124,16 +129,47 @@ def test_import_ignores_server_decided_form_fields(alice, charlie, team, checkli
     [
         ("team: Bravo\nanswers: {INQ-01: yes}\n", "team: unknown field"),
         ("status: submitted\nanswers: {INQ-01: yes}\n", "status: unknown field"),
-        ("assessment: {title: X, status: submitted}\nanswers: {}\n", "assessment.status"),
-        ("assessment: {title: X, team: Bravo}\nanswers: {}\n", "assessment.team"),
-        ("assessment: {title: X, created_by: charlie}\nanswers: {}\n", "assessment.created_by"),
-        ("assessment: {title: X}\nscores: {overall: 0}\nanswers: {}\n", "scores: unknown field"),
         (
-            "assessment: {title: X}\nanswers: {INQ-01: {answer: yes, answered_by: charlie}}\n",
+            (
+                "assessment: {title: X, model: m, base_model: b, context: c, status: submitted}\n"
+                "answers: {}\n"
+            ),
+            "assessment.status",
+        ),
+        (
+            (
+                "assessment: {title: X, model: m, base_model: b, context: c, team: Bravo}\n"
+                "answers: {}\n"
+            ),
+            "assessment.team",
+        ),
+        (
+            (
+                "assessment: {title: X, model: m, base_model: b, context: c, created_by: charlie}\n"
+                "answers: {}\n"
+            ),
+            "assessment.created_by",
+        ),
+        (
+            (
+                "assessment: {title: X, model: m, base_model: b, context: c}\n"
+                "scores: {overall: 0}\n"
+                "answers: {}\n"
+            ),
+            "scores: unknown field",
+        ),
+        (
+            (
+                "assessment: {title: X, model: m, base_model: b, context: c}\n"
+                "answers: {INQ-01: {answer: yes, answered_by: charlie}}\n"
+            ),
             "answers.INQ-01.answered_by: unknown field",
         ),
         (
-            "assessment: {title: X}\nanswers: {INQ-01: {answer: yes, version: 9}}\n",
+            (
+                "assessment: {title: X, model: m, base_model: b, context: c}\n"
+                "answers: {INQ-01: {answer: yes, version: 9}}\n"
+            ),
             "answers.INQ-01.version: unknown field",
         ),
     ],
@@ -162,7 +198,7 @@ def test_import_refuses_another_teams_id_exactly_like_a_random_one(
     alice, team, other_team, checklist
 ):
     client = logged_in(alice)
-    text = "assessment: {title: X}\nanswers: {INQ-01: yes}\n"
+    text = "assessment: {title: X, model: m, base_model: b, context: c}\nanswers: {INQ-01: yes}\n"
     foreign = client.post(
         reverse("assessment_import"), {"team": other_team.pk, "file": upload(text)}
     )
