@@ -170,7 +170,7 @@ PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 30, minimum=0)
 PDF_FAILURE_TTL = env_int("PDF_FAILURE_TTL", 600, minimum=0)
 PDF_MAX_CONCURRENT_RENDERS = env_int("PDF_MAX_CONCURRENT_RENDERS", 1, minimum=1)
 # A tagged PDF carries its structure (headings, tables, reading order) for screen
-# readers; it costs about a quarter more render time (docs/performance.md).
+# readers; it costs about 2 % of render time (docs/performance.md).
 PDF_TAGGED = env_bool("PDF_TAGGED", True)
 
 # Source maps are for developers; compressing them made collectstatic take 30 s.
