@@ -17,7 +17,9 @@ from django.urls import reverse
 from riskassess.accounts.models import Membership, Role, Team, User
 from riskassess.assessments import services
 from riskassess.assessments.models import Answer, Assessment
+from riskassess.checklist import services as checklist_services
 from riskassess.checklist.models import Checklist
+from riskassess.checklist.models import Status as ChecklistStatus
 
 PASSWORD = "correct horse battery staple"
 NOT_FOUND = "00000000-0000-4000-8000-000000000000"
@@ -91,6 +93,9 @@ def make_world(checklist: Checklist) -> World:
         for key in [SUBMITTED_CYCLE[n % len(SUBMITTED_CYCLE)]]
     )
     submitted = services.submit(assessment=submitted, user=users["alice"])
+    # A newer published version, so that the draft can preview a move to it.
+    newer = checklist_services.duplicate_as_draft(checklist)
+    checklist_services.set_status(checklist=newer, status=ChecklistStatus.PUBLISHED)
     return World(team=team, checklist=checklist, draft=draft, submitted=submitted, users=users)
 
 
@@ -144,6 +149,7 @@ PAGES = [
     Page("delete-submitted", _url("assessment_delete", _submitted)),
     Page("revision-results", _url("revision_results", _submitted, 1), user="vera"),
     Page("verify", _url("verify_report"), user="vera"),
+    Page("upgrade-preview", _url("assessment_upgrade", _draft), user="bob"),
     Page("teams", _url("teams")),
     Page("team", _url("team", lambda w: w.team.pk)),
     Page("checklists", _url("checklist:list")),
