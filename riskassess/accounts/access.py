@@ -4,12 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from riskassess.accounts.models import Membership, Role, Team
+from riskassess.accounts.models import Role, Team
 
 
 def require_role(membership_role: str, needed: str) -> None:
     """Refuse (403) a member whose role is weaker than `needed`."""
-    if not Membership(role=membership_role).allows(needed):
+    if not Role.allows(membership_role, needed):
         raise PermissionDenied(f"This needs the {Role(needed).label.lower()} role in the team.")
 
 

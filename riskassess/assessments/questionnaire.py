@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from riskassess import present
-from riskassess.accounts.models import Membership, Role
+from riskassess.accounts.models import Role
 from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.data import assessment_data, score_data
@@ -65,7 +65,7 @@ def _category(data: dict, key: str) -> dict:
 
 
 def _can_edit(assessment: Assessment) -> bool:
-    return not assessment.is_locked and Membership(role=assessment.role).allows(Role.EDITOR)
+    return assessment.is_editable and Role.allows(assessment.role, Role.EDITOR)
 
 
 @require_http_methods(["GET", "POST"])
