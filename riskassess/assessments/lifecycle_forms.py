@@ -70,6 +70,12 @@ class NewAssessmentForm(DetailsForm):
             self.fields["checklist"].initial = (default or self.checklists[0]).pk
         if len(self.checklists) == 1:
             self.fields["checklist"].widget = forms.HiddenInput()
+        # Hidden or not, a checklist refused on submit (retired while the form was
+        # open) must be said in words: crispy prints no error of a hidden field.
+        self.fields["checklist"].error_messages["invalid_choice"] = (
+            "That checklist version is no longer offered (it was retired or replaced). "
+            "The current version is selected now: check it and create the assessment again."
+        )
 
 
 class ReopenForm(forms.Form):

@@ -171,7 +171,9 @@ def test_a_new_assessment_posted_for_a_retired_version_is_refused(client, alice,
     response = client.post(reverse("assessment_new"), data)
     assert response.status_code == 200
     [error] = response.context["form"].errors["checklist"]
-    assert error.startswith("Select a valid choice")
+    assert error.startswith("That checklist version is no longer offered")
+    # The only version offered is v2, so the field is hidden: the page still says why.
+    assert "no longer offered" in response.content.decode()
     assert not retired.assessments.exists()
 
 
