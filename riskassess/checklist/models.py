@@ -69,6 +69,10 @@ class Checklist(models.Model):
         max_length=CHANGE_NOTE_MAX,
         help_text="What changed from the previous version, for the people who answer it.",
     )
+    # Format 2 (contracts.md §6): a profile, impact tiers, a level matrix, frameworks.
+    format = models.PositiveSmallIntegerField(default=1, choices=[(1, "1"), (2, "2")])
+    impact_tiers = models.JSONField(null=True, blank=True)
+    level_matrix = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -110,6 +114,8 @@ class Category(models.Model):
     weight = models.FloatField(default=1, validators=[MinValueValidator(0.01)])
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # Format 2: the condition on the profile under which its items are asked.
+    applies_if = models.JSONField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -146,6 +152,16 @@ class Item(models.Model):
     required = models.BooleanField(default=True)
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # Format 2 (contracts.md §6): when it is asked, when it is critical (a condition
+    # on the profile; `critical` then stays false), what it is about, what it covers.
+    applies_if = models.JSONField(null=True, blank=True)
+    critical_if = models.JSONField(null=True, blank=True)
+    scope = models.CharField(
+        max_length=20,
+        default="deployment",
+        choices=[("deployment", "Deployment"), ("base_model", "Base model")],
+    )
+    frameworks = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -233,3 +249,80 @@ class Option(models.Model):
             raise ValidationError(
                 {"risk": "Give a risk between 0.0 and 1.0, or tick 'not applicable'."}
             )
+
+
+class ProfileQuestion(models.Model):
+    """A screening or impact question of a format-2 checklist, asked before the items."""
+
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="profile")
+    key = models.CharField(max_length=50, validators=[KEY_VALIDATOR])
+    question = models.TextField(max_length=1000)
+    guidance = models.TextField(blank=True, max_length=5000)
+    multiple = models.BooleanField(default=False, help_text="Several options may be chosen.")
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["checklist", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "key"], name="unique_profile_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ProfileOption(models.Model):
+    question = models.ForeignKey(ProfileQuestion, on_delete=models.CASCADE, related_name="options")
+    key = models.CharField(max_length=50, validators=[KEY_VALIDATOR])
+    label = models.CharField(max_length=200)
+    impact = models.FloatField(default=0, validators=[MinValueValidator(0.0)])
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="unique_profile_option"),
+            models.CheckConstraint(condition=Q(impact__gte=0), name="profile_impact_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.label})"
+
+
+class Framework(models.Model):
+    """A framework a format-2 checklist maps its items to, with every requirement it has."""
+
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="frameworks")
+    key = models.CharField(max_length=50, validators=[KEY_VALIDATOR])
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=50, blank=True)
+    source = models.CharField(max_length=500, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["checklist", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "key"], name="unique_framework_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Requirement(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="requirements")
+    rid = models.CharField("id", max_length=50)
+    title = models.CharField(max_length=500)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "rid"], name="unique_requirement_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rid} {self.title}"

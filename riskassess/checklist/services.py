@@ -13,8 +13,19 @@ from django.db import models, transaction
 from riskassess import yamlfiles
 from riskassess.checklist import rules
 from riskassess.checklist.diff import differences
-from riskassess.checklist.models import Category, Checklist, Item, Option, Status
+from riskassess.checklist.models import (
+    Category,
+    Checklist,
+    Framework,
+    Item,
+    Option,
+    ProfileOption,
+    ProfileQuestion,
+    Requirement,
+    Status,
+)
 from riskassess.checklist.spec import ChecklistSpec, OptionSpec, validate
+from riskassess.checklist.spec_v2 import FrameworkSpec, ProfileQuestionSpec
 
 
 def _upsert(model, lookup: dict, values: dict, counts: Counter):
@@ -70,6 +81,53 @@ def _load_options(
     )
 
 
+def _load_profile(checklist: Checklist, specs: list[ProfileQuestionSpec], counts: Counter):
+    for order, spec in enumerate(specs):
+        question = _upsert(
+            ProfileQuestion,
+            {"checklist": checklist, "key": spec.key},
+            {
+                "question": spec.question,
+                "guidance": spec.guidance,
+                "multiple": spec.multiple,
+                "order": order,
+            },
+            counts,
+        )
+        for option_order, option in enumerate(spec.options):
+            _upsert(
+                ProfileOption,
+                {"question": question, "key": option.key},
+                {"label": option.label, "impact": option.impact, "order": option_order},
+                counts,
+            )
+        keys = [option.key for option in spec.options]
+        ProfileOption.objects.filter(question=question).exclude(key__in=keys).delete()
+    keys = [spec.key for spec in specs]
+    ProfileQuestion.objects.filter(checklist=checklist).exclude(key__in=keys).delete()
+
+
+def _load_frameworks(checklist: Checklist, specs: list[FrameworkSpec], counts: Counter):
+    for order, spec in enumerate(specs):
+        framework = _upsert(
+            Framework,
+            {"checklist": checklist, "key": spec.key},
+            {"name": spec.name, "version": spec.version, "source": spec.source, "order": order},
+            counts,
+        )
+        for number, requirement in enumerate(spec.requirements):
+            _upsert(
+                Requirement,
+                {"framework": framework, "rid": requirement.id},
+                {"title": requirement.title, "order": number},
+                counts,
+            )
+        ids = [requirement.id for requirement in spec.requirements]
+        Requirement.objects.filter(framework=framework).exclude(rid__in=ids).delete()
+    keys = [spec.key for spec in specs]
+    Framework.objects.filter(checklist=checklist).exclude(key__in=keys).delete()
+
+
 @transaction.atomic
 def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[Checklist, Counter]:
     """Create or update the checklist (slug, version) from a validated spec.
@@ -96,11 +154,16 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
         "threshold_medium": spec.thresholds["medium"],
         "threshold_high": spec.thresholds["high"],
         "threshold_critical": spec.thresholds["critical"],
+        "format": spec.format,
+        "impact_tiers": spec.impact_tiers,
+        "level_matrix": spec.level_matrix,
     }
     if existing is None:
         values["status"] = status or Status.PUBLISHED
     checklist = _upsert(Checklist, {"slug": spec.slug, "version": spec.version}, values, counts)
     _load_options(checklist, None, spec.scale, counts)
+    _load_profile(checklist, spec.profile, counts)
+    _load_frameworks(checklist, spec.frameworks, counts)
 
     item_order = 0
     for order, cat_spec in enumerate(spec.categories):
@@ -114,6 +177,7 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
                 "weight": cat_spec.weight,
                 "order": order,
                 "active": True,
+                "applies_if": cat_spec.applies_if,
             },
             counts,
         )
@@ -128,10 +192,17 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
                     "mitigation": item_spec.mitigation,
                     "reference": item_spec.reference,
                     "weight": item_spec.weight,
-                    "critical": item_spec.critical,
+                    # A condition goes to critical_if; `critical` keeps the plain flag.
+                    "critical": item_spec.critical is True,
+                    "critical_if": item_spec.critical or None
+                    if isinstance(item_spec.critical, dict)
+                    else None,
                     "required": item_spec.required,
                     "order": item_order,
                     "active": True,
+                    "applies_if": item_spec.applies_if,
+                    "scope": item_spec.scope,
+                    "frameworks": item_spec.frameworks,
                 },
                 counts,
             )
@@ -204,17 +275,61 @@ def _option_data(option: Option | OptionSpec) -> dict:
 
 
 def _head(checklist: Checklist | ChecklistSpec) -> dict:
-    return {
+    data = {
         "slug": checklist.slug,
         "name": checklist.name,
         "version": checklist.version,
         "description": checklist.description,
         "source": checklist.source,
-        "thresholds": {name: _number(value) for name, value in checklist.thresholds.items()},
+    }
+    if checklist.format == 2:
+        data["format"] = 2
+        data["method"] = "weighted-exposure-v2"
+    data["thresholds"] = {name: _number(value) for name, value in checklist.thresholds.items()}
+    return data
+
+
+def _format_2(
+    checklist: Checklist | ChecklistSpec, profile: list[dict], frameworks: list[dict]
+) -> dict:
+    """The file-level parts of format 2, after the thresholds (contracts.md §6)."""
+    if checklist.format != 2:
+        return {}
+    tiers = {name: _number(value) for name, value in (checklist.impact_tiers or {}).items()}
+    return {
+        "profile": profile,
+        "impact_tiers": tiers,
+        "level_matrix": checklist.level_matrix,
+        "frameworks": frameworks,
     }
 
 
-def _item_data(item, options: list[dict] | None) -> dict:
+def _question_data(question, options) -> dict:
+    data = {"key": question.key, "question": question.question}
+    if question.guidance:
+        data["guidance"] = question.guidance
+    data["multiple"] = question.multiple
+    data["options"] = [
+        {"key": o.key, "label": o.label, "impact": _number(o.impact)} for o in options
+    ]
+    return data
+
+
+def _framework_data(framework, requirements) -> dict:
+    return {
+        "key": framework.key,
+        "name": framework.name,
+        "version": framework.version,
+        "source": framework.source,
+        "requirements": [{"id": r_id, "title": title} for r_id, title in requirements],
+    }
+
+
+def _critical(item) -> bool | dict:
+    return getattr(item, "critical_if", None) or item.critical
+
+
+def _item_data(item, options: list[dict] | None, file_format: int = 1) -> dict:
     data = {
         "key": item.key,
         "question": item.question,
@@ -222,23 +337,33 @@ def _item_data(item, options: list[dict] | None) -> dict:
         "mitigation": item.mitigation,
         "reference": item.reference,
         "weight": item.weight,
-        "critical": item.critical,
+        "critical": _critical(item),
         "required": item.required,
     }
+    if file_format == 2:
+        if item.applies_if:
+            data["applies_if"] = item.applies_if
+        if item.scope != "deployment":
+            data["scope"] = item.scope
+        if item.frameworks:
+            data["frameworks"] = item.frameworks
     if options:
         data["options"] = options
     return data
 
 
 def _category_data(category, items: list[dict]) -> dict:
-    return {
+    data = {
         "key": category.key,
         "name": category.name,
         "reference": category.reference,
         "weight": _number(category.weight),
         "description": category.description,
-        "items": items,
     }
+    if getattr(category, "applies_if", None):
+        data["applies_if"] = category.applies_if
+    data["items"] = items
+    return data
 
 
 def export_checklist(checklist: Checklist) -> dict:
@@ -255,12 +380,27 @@ def export_checklist(checklist: Checklist) -> dict:
 
     categories = []
     for category in checklist.categories.filter(active=True).order_by("order", "pk"):
-        items = [_item_data(i, own.get(i.pk)) for i in items_by_category.get(category.pk, [])]
+        items = [
+            _item_data(i, own.get(i.pk), checklist.format)
+            for i in items_by_category.get(category.pk, [])
+        ]
         if not items:
             # Every item retired: a category without items is not a valid file entry.
             continue
         categories.append(_category_data(category, items))
-    return {**_head(checklist), "scale": scale, "categories": categories}
+    profile, frameworks = [], []
+    if checklist.format == 2:
+        questions = checklist.profile.prefetch_related("options").order_by("order", "pk")
+        profile = [_question_data(q, q.options.all()) for q in questions]
+        for framework in checklist.frameworks.prefetch_related("requirements").order_by("order"):
+            rows = [(r.rid, r.title) for r in framework.requirements.all()]
+            frameworks.append(_framework_data(framework, rows))
+    return {
+        **_head(checklist),
+        **_format_2(checklist, profile, frameworks),
+        "scale": scale,
+        "categories": categories,
+    }
 
 
 def spec_data(spec: ChecklistSpec) -> dict:
@@ -269,13 +409,22 @@ def spec_data(spec: ChecklistSpec) -> dict:
         _category_data(
             category,
             [
-                _item_data(item, [_option_data(o) for o in item.options or []])
+                _item_data(item, [_option_data(o) for o in item.options or []], spec.format)
                 for item in category.items
             ],
         )
         for category in spec.categories
     ]
-    return {**_head(spec), "scale": [_option_data(o) for o in spec.scale], "categories": categories}
+    profile = [_question_data(q, q.options) for q in spec.profile]
+    frameworks = [
+        _framework_data(f, [(r.id, r.title) for r in f.requirements]) for f in spec.frameworks
+    ]
+    return {
+        **_head(spec),
+        **_format_2(spec, profile, frameworks),
+        "scale": [_option_data(o) for o in spec.scale],
+        "categories": categories,
+    }
 
 
 def export_yaml(checklist: Checklist) -> str:

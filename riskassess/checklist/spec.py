@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskassess import yamlfiles
+from riskassess.checklist import spec_v2
+from riskassess.checklist.spec_v2 import FrameworkSpec, ProfileQuestionSpec
 from riskassess.yamlfiles import SHOW_MAX, shown
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -46,9 +48,13 @@ class ItemSpec:
     mitigation: str
     reference: str
     weight: int
-    critical: bool
+    # Format 2: a condition on the profile (contracts.md §6) as well as true or false.
+    critical: bool | dict[str, list[str]]
     required: bool
     options: list[OptionSpec] | None
+    applies_if: dict[str, list[str]] | None = None
+    scope: str = "deployment"
+    frameworks: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +65,7 @@ class CategorySpec:
     reference: str
     weight: float
     items: list[ItemSpec] = field(default_factory=list)
+    applies_if: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -71,6 +78,16 @@ class ChecklistSpec:
     thresholds: dict[str, float]
     scale: list[OptionSpec]
     categories: list[CategorySpec]
+    # Format 2 (spec_v2.py); a format 1 file leaves these as they are here.
+    format: int = 1
+    profile: list[ProfileQuestionSpec] = field(default_factory=list)
+    impact_tiers: dict[str, float] | None = None
+    level_matrix: dict[str, dict[str, str]] | None = None
+    frameworks: list[FrameworkSpec] = field(default_factory=list)
+
+    @property
+    def method(self) -> str:
+        return spec_v2.METHOD if self.format == 2 else "weighted-exposure-v1"
 
 
 DEFAULT_THRESHOLDS = {"medium": 25, "high": 50, "critical": 75}
@@ -220,11 +237,25 @@ def parse(raw: bytes | str) -> ChecklistSpec:
     return validate(data)
 
 
+def _format(data: Any, check: _Checker) -> int:
+    value = data.get("format", 1) if isinstance(data, dict) else 1
+    if value not in (1, 2) or isinstance(value, bool):
+        check.fail("format", f"must be 1 or 2 (got {shown(value)})")
+        return 1
+    return value
+
+
 def validate(data: Any) -> ChecklistSpec:
     check = _Checker()
-    top = check.mapping(data, "checklist", _TOP, {"slug", "name", "categories", "scale"})
+    file_format = _format(data, check)
+    allowed = _TOP | spec_v2.TOP_KEYS if file_format == 2 else _TOP
+    top = check.mapping(data, "checklist", allowed, {"slug", "name", "categories", "scale"})
     if top is None:
         raise check.refusal()
+    # Format 2's profile, tiers, matrix and frameworks first: conditions refer to them.
+    v2 = spec_v2.Format2(check, top) if file_format == 2 else None
+    category_fields = _CATEGORY | spec_v2.CATEGORY_KEYS if v2 else _CATEGORY
+    item_fields = _ITEM | spec_v2.ITEM_KEYS if v2 else _ITEM
 
     slug = top.get("slug")
     if not isinstance(slug, str) or not _SLUG.match(slug) or len(slug) > 100:
@@ -254,7 +285,7 @@ def validate(data: Any) -> ChecklistSpec:
         raw_categories = []
     for index, raw in enumerate(raw_categories):
         here = _where("categories", raw, index)
-        cat = check.mapping(raw, here, _CATEGORY, {"key", "name", "items"})
+        cat = check.mapping(raw, here, category_fields, {"key", "name", "items"})
         if cat is None:
             continue
         key = check.key(cat, here)
@@ -272,13 +303,15 @@ def validate(data: Any) -> ChecklistSpec:
             reference=check.text(cat, "reference", here, 100, required=False),
             weight=weight,
         )
+        if v2 and "applies_if" in cat:
+            category.applies_if = v2.condition(cat["applies_if"], f"{here}.applies_if")
         raw_items = cat.get("items")
         if not isinstance(raw_items, list) or not raw_items:
             check.fail(f"{here}.items", "must be a non-empty list")
             raw_items = []
         for item_index, raw_item in enumerate(raw_items):
             item_here = _where(f"{here}.items", raw_item, item_index)
-            item = check.mapping(raw_item, item_here, _ITEM, {"key", "question"})
+            item = check.mapping(raw_item, item_here, item_fields, {"key", "question"})
             if item is None:
                 continue
             item_key = check.key(item, item_here)
@@ -296,6 +329,10 @@ def validate(data: Any) -> ChecklistSpec:
             options = None
             if "options" in item:
                 options = check.options(item["options"], f"{item_here}.options")
+            if v2:
+                critical = v2.critical(item, item_here)
+            else:
+                critical = check.boolean(item, "critical", item_here, False)
             category.items.append(
                 ItemSpec(
                     key=item_key,
@@ -304,9 +341,14 @@ def validate(data: Any) -> ChecklistSpec:
                     mitigation=check.text(item, "mitigation", item_here, 5000, required=False),
                     reference=check.text(item, "reference", item_here, 100, required=False),
                     weight=weight,
-                    critical=check.boolean(item, "critical", item_here, False),
+                    critical=critical,
                     required=check.boolean(item, "required", item_here, True),
                     options=options,
+                    applies_if=v2.condition(item["applies_if"], f"{item_here}.applies_if")
+                    if v2 and "applies_if" in item
+                    else None,
+                    scope=v2.scope(item, item_here) if v2 else "deployment",
+                    frameworks=v2.tags(item, item_here) if v2 else {},
                 )
             )
         categories.append(category)
@@ -314,9 +356,11 @@ def validate(data: Any) -> ChecklistSpec:
     name = check.text(top, "name", "checklist", 200, required=True)
     description = check.text(top, "description", "checklist", 5000, required=False)
     source = check.text(top, "source", "checklist", 500, required=False)
+    if v2:
+        v2.check_keys(item_keys)
     if check.errors:
         raise check.refusal()
-    return ChecklistSpec(
+    spec = ChecklistSpec(
         slug=slug,
         name=name,
         version=version,
@@ -326,3 +370,10 @@ def validate(data: Any) -> ChecklistSpec:
         scale=scale,
         categories=categories,
     )
+    if v2:
+        spec.format = 2
+        spec.profile = v2.profile
+        spec.impact_tiers = v2.tiers
+        spec.level_matrix = v2.matrix
+        spec.frameworks = v2.frameworks
+    return spec
