@@ -79,6 +79,19 @@ def new_assessment(user, team, checklist, **details):
     )
 
 
+def answer_all(assessment, user, option: str = "yes") -> None:
+    """Every active item of the assessment's checklist answered `option`, one save each."""
+    for item in assessment.checklist.items.filter(active=True):
+        services.save_answer(
+            assessment=assessment,
+            item_key=item.key,
+            option_key=option,
+            comment="",
+            expected_version=0,
+            user=user,
+        )
+
+
 @pytest.fixture
 def assessment(alice, team, checklist):
     """alice's draft of the default checklist, with no answers yet."""

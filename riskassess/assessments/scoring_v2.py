@@ -20,15 +20,10 @@ from fractions import Fraction
 from riskassess.assessments import applicability, scoring
 from riskassess.assessments.applicability import Condition, Profile, Skip
 
+# The contract's defaults live with the file format that names them (contracts.md §6).
+from riskassess.checklist.spec_v2 import DEFAULT_MATRIX, DEFAULT_TIERS, TIERS  # noqa: F401
+
 METHOD = "weighted-exposure-v2"
-TIERS = ("limited", "moderate", "high", "very_high")
-DEFAULT_TIERS = {"moderate": 3, "high": 6, "very_high": 9}
-DEFAULT_MATRIX = {
-    "limited": {"low": "low", "medium": "low", "high": "medium", "critical": "high"},
-    "moderate": {"low": "low", "medium": "medium", "high": "high", "critical": "critical"},
-    "high": {"low": "medium", "medium": "high", "high": "critical", "critical": "critical"},
-    "very_high": {"low": "high", "medium": "critical", "high": "critical", "critical": "critical"},
-}
 DEFAULT_THRESHOLDS = scoring.Thresholds()
 STATUSES = ("met", "not met", "partly", "not assessed", "not applicable", "not covered")
 

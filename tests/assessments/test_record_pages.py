@@ -13,15 +13,7 @@ from riskassess.assessments import services
 from riskassess.assessments.models import Answer, Assessment, Event, Purge, Revision
 from riskassess.checklist.models import Status as ChecklistStatus
 from riskassess.checklist.services import load_checklist
-from tests.conftest import new_assessment
-
-
-def answer_all(assessment, user, option="yes"):
-    for item in assessment.checklist.items.filter(active=True):
-        services.save_answer(
-            assessment=assessment, item_key=item.key, option_key=option, comment="",
-            expected_version=0, user=user,
-        )  # fmt: skip
+from tests.conftest import answer_all, new_assessment
 
 
 @pytest.fixture
@@ -173,9 +165,7 @@ def test_a_viewer_cannot_upgrade(client, vera, assessment, reworded):
     assert client.get(f"/a/{assessment.pk}/upgrade/").status_code == 403
 
 
-def test_purge_lists_first_and_removes_only_with_yes_leaving_a_record(
-    submitted, alice, capsys
-):
+def test_purge_lists_first_and_removes_only_with_yes_leaving_a_record(submitted, alice, capsys):
     services.archive(assessment=submitted, user=alice)
     fingerprint = Revision.objects.get(assessment=submitted).fingerprint
     call_command("purge_archived")

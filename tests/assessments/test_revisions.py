@@ -11,14 +11,7 @@ from riskassess.checklist.models import Item
 from riskassess.checklist.models import Status as ChecklistStatus
 from riskassess.checklist.services import load_checklist
 from riskassess.reports.build import build_report, fingerprint
-
-
-def answer_all(assessment, user, option="partly"):
-    for item in assessment.checklist.items.filter(active=True):
-        services.save_answer(
-            assessment=assessment, item_key=item.key, option_key=option, comment="",
-            expected_version=0, user=user,
-        )  # fmt: skip
+from tests.conftest import answer_all
 
 
 def resave(assessment, user, key, option):
@@ -35,7 +28,7 @@ def report_of(assessment, user, revision=None):
 
 @pytest.fixture
 def submitted(assessment, alice):
-    answer_all(assessment, alice)
+    answer_all(assessment, alice, "partly")
     return services.submit(assessment=assessment, user=alice)
 
 
@@ -100,7 +93,7 @@ def test_a_revision_cannot_be_changed_or_its_assessment_deleted(submitted):
 def test_the_team_statement_must_be_confirmed_and_is_recorded(assessment, alice, team):
     team.attestation = "I confirm these answers are accurate to the best of my knowledge."
     team.save()
-    answer_all(assessment, alice)
+    answer_all(assessment, alice, "partly")
     with pytest.raises(services.NotReady, match="Confirm the statement"):
         services.submit(assessment=assessment, user=alice)
     services.submit(assessment=assessment, user=alice, attested=True)
@@ -114,7 +107,7 @@ def test_the_team_statement_must_be_confirmed_and_is_recorded(assessment, alice,
 
 
 def test_only_owners_may_submit_even_through_the_service(assessment, alice, bob):
-    answer_all(assessment, alice)
+    answer_all(assessment, alice, "partly")
     with pytest.raises(services.NotPermitted):
         services.submit(assessment=assessment, user=bob)
     assert not Revision.objects.exists()
@@ -180,7 +173,7 @@ def test_a_draft_moved_to_a_new_version_scores_the_same_for_unchanged_items(
     assessment, alice, default_spec
 ):
     """Published versions are immutable, so a reworded item comes in a new version."""
-    answer_all(assessment, alice)
+    answer_all(assessment, alice, "partly")
     categories = list(default_spec.categories)
     first = categories[0]
     items = list(first.items)

@@ -12,23 +12,15 @@ from django.core.management.base import CommandError
 from riskassess.assessments import services
 from riskassess.assessments.models import Revision
 from riskassess.reports import verify
-from tests.conftest import new_assessment
+from tests.conftest import answer_all, new_assessment
 
 PDF_ID = b"trailer << /ID [<%s><%s>] >>"
-
-
-def answer_all(assessment, user, option="partly"):
-    for item in assessment.checklist.items.filter(active=True):
-        services.save_answer(
-            assessment=assessment, item_key=item.key, option_key=option, comment="",
-            expected_version=0, user=user,
-        )  # fmt: skip
 
 
 @pytest.fixture
 def twice(assessment, alice):
     """Submitted, reopened with one answer changed, submitted again: revisions 1 and 2."""
-    answer_all(assessment, alice)
+    answer_all(assessment, alice, "partly")
     services.submit(assessment=assessment, user=alice)
     services.reopen(assessment=assessment, user=alice)
     services.save_answer(
@@ -272,7 +264,7 @@ def test_a_cached_revision_pdf_is_not_served_once_the_revision_is_superseded(ali
     from riskassess.reports import pdf
     from riskassess.reports.build import build_report
 
-    answer_all(assessment, alice)
+    answer_all(assessment, alice, "partly")
     services.submit(assessment=assessment, user=alice)
     before = pdf.cache_key(build_report(get_assessment_for_user(alice, assessment.pk)))
     services.reopen(assessment=assessment, user=alice)
