@@ -63,8 +63,9 @@ class NewAssessmentForm(DetailsForm):
         if len(self.teams) == 1:
             self.fields["team"].initial = self.teams[0].pk
 
-        self.checklists = list(Checklist.objects.current())
-        self.fields["checklist"].queryset = Checklist.objects.current()
+        offered = Checklist.objects.current().filter(pk__in=Checklist.objects.answerable())
+        self.checklists = list(offered)
+        self.fields["checklist"].queryset = offered
         default = next((c for c in self.checklists if c.slug == DEFAULT_CHECKLIST), None)
         if self.checklists:
             self.fields["checklist"].initial = (default or self.checklists[0]).pk

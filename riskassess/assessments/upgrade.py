@@ -52,7 +52,7 @@ class Plan:
 def newer_version(assessment: Assessment) -> Checklist | None:
     """The newest published version of the assessment's checklist, if newer than its own."""
     return (
-        Checklist.objects.published()
+        Checklist.objects.answerable()
         .filter(slug=assessment.checklist.slug, version__gt=assessment.checklist.version)
         .order_by("-version")
         .first()

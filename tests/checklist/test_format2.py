@@ -207,3 +207,14 @@ def test_format_1_files_export_as_before(db, default_spec):
     data = export_checklist(checklist)
     assert "format" not in data and "profile" not in data
     assert Checklist.objects.get(pk=checklist.pk).format == 1
+
+
+def test_no_assessment_starts_on_a_format_2_checklist_yet(alice, team, checklist):
+    """Its questionnaire and scoring are not built yet: it is loaded, but not offered."""
+    from riskassess.assessments import answersfile
+    from riskassess.assessments.lifecycle_forms import NewAssessmentForm
+
+    load_checklist(validate(copy.deepcopy(FILE)))
+    assert [c.slug for c in NewAssessmentForm(user=alice).checklists] == [checklist.slug]
+    with pytest.raises(answersfile.AnswersFileError):
+        answersfile.parse("checklist: fm2\nassessment: {title: X}\nanswers: {MIS-01: yes}\n")
