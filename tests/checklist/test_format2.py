@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from riskassess import yamlfiles
+from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
 from riskassess.checklist.models import Checklist, Item, ProfileQuestion
 from riskassess.checklist.services import export_checklist, export_yaml, load_checklist
 from riskassess.checklist.spec import ChecklistFileError, parse, validate
@@ -218,3 +219,27 @@ def test_no_assessment_starts_on_a_format_2_checklist_yet(alice, team, checklist
     assert [c.slug for c in NewAssessmentForm(user=alice).checklists] == [checklist.slug]
     with pytest.raises(answersfile.AnswersFileError):
         answersfile.parse("checklist: fm2\nassessment: {title: X}\nanswers: {MIS-01: yes}\n")
+
+
+V2_FILE = DEFAULT_FILE.with_name("foundation-model-risks-v2.yaml")
+
+
+def test_the_default_checklist_v2_meets_the_brief():
+    """Issue 12's floor: 80+ items in five categories, a profile, NIST on every item, 55+/72."""
+    spec = parse(V2_FILE.read_bytes())
+    items = [item for category in spec.categories for item in category.items]
+    assert spec.slug == "foundation-model-risks" and spec.version == 2 and spec.format == 2
+    assert len(spec.categories) == 5 and len(items) >= 80
+    assert len(spec.profile) >= 15
+    nist = next(f for f in spec.frameworks if f.key == "nist-ai-rmf")
+    assert len(nist.requirements) == 72
+    assert all(item.frameworks.get("nist-ai-rmf") for item in items)
+    covered = {rid for item in items for rid in item.frameworks["nist-ai-rmf"]}
+    assert len(covered) >= 55
+
+
+def test_the_default_checklist_v2_loads_and_exports_byte_for_byte(db):
+    checklist, _ = load_checklist(parse(V2_FILE.read_bytes()), status="draft")
+    first = export_yaml(checklist)
+    again, counts = load_checklist(parse(first))
+    assert set(counts) == {"unchanged"} and export_yaml(again) == first
