@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from riskassess import yamlfiles
+from riskassess.assessments import data_v2
+from riskassess.assessments.answersfile_v2 import parse_profile
 from riskassess.assessments.data import build_data
 from riskassess.assessments.models import COMMENT_MAX, CONTEXT_MAX, TITLE_MAX, Answer
 from riskassess.checklist.models import Category, Checklist, Item, Option
-from riskassess.checklist.selectors import checklist_trees
+from riskassess.checklist.selectors import checklist_trees, format_2_parts
 from riskassess.checklist.spec import MAX_ERRORS
 from riskassess.yamlfiles import SHOW_MAX, shown
 
 DEFAULT_CHECKLIST = "foundation-model-risks"
-FIELDS = ("checklist", "version", "assessment", "answers")
+FIELDS = ("checklist", "version", "assessment", "profile", "answers")
 DETAIL_LIMITS = {
     "title": TITLE_MAX,
     "model": TITLE_MAX,
@@ -118,6 +120,10 @@ class AnswersFile:
     answers: dict[str, tuple[str | None, str]]
     # The checklist tree (checklist_trees) the answers were checked against.
     tree: list[Category] = field(repr=False, compare=False)
+    # Format 2: profile question key -> chosen option keys, and the checklist's
+    # profile and frameworks (selectors.format_2_parts).
+    profile: dict[str, list[str]] = field(default_factory=dict)
+    parts: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,7 @@ def parse(
     default_title: str = "",
     require_details: bool = False,
     every_problem: bool = False,
+    formats: tuple[int, ...] = (1,),
 ) -> AnswersFile:
     """Read and check an answers file against a published checklist in the database.
 
@@ -139,7 +146,9 @@ def parse(
     empty the file is refused. `require_details` refuses a file without
     model, base_model or context (REQUIRED_DETAILS). Raises AnswersFileError:
     at the first problem, or, with `every_problem`, after checking everything
-    that can be checked, with every problem in its `problems`.
+    that can be checked, with every problem in its `problems`. `formats`: the
+    checklist file formats it may name (format 2 only where its scoring and
+    report exist: `assess`).
     """
     problems = _Problems(collect=every_problem)
     # Structural problems stop the checks, collecting or not: an unreadable
@@ -153,15 +162,28 @@ def parse(
     for key in content:
         if key not in FIELDS:
             problems.add(f"{_key(key)}: unknown field; allowed: {', '.join(FIELDS)}")
-    checklist = _checklist(content.get("checklist"), content.get("version"), problems)
+    checklist = _checklist(content.get("checklist"), content.get("version"), problems, formats)
     details = _details(content.get("assessment"), default_title, require_details, problems)
     if "answers" not in content:
         problems.add("answers: missing; map item keys to options, e.g. INQ-01: yes")
         problems.raise_any()
     tree = checklist_trees([checklist.pk])[checklist.pk]
+    parts, profile = {}, {}
+    if checklist.format == 2:
+        parts = format_2_parts([checklist.pk])[checklist.pk]
+        profile = parse_profile(content.get("profile"), parts["profile"], problems)
+    elif content.get("profile") is not None:
+        problems.add(f"profile: {checklist.slug} v{checklist.version} has no profile questions")
     answers = _answers(content["answers"], checklist, tree, problems)
     problems.raise_any()
-    return AnswersFile(checklist=checklist, details=details, answers=answers, tree=tree)
+    return AnswersFile(
+        checklist=checklist,
+        details=details,
+        answers=answers,
+        tree=tree,
+        profile=profile,
+        parts=parts,
+    )
 
 
 def answer_rows(parsed: AnswersFile) -> list[tuple[Item, Option | None, str]]:
@@ -181,8 +203,14 @@ def build(parsed: AnswersFile) -> Built:
         item.pk: Answer(item=item, option=option, comment=comment)
         for item, option, comment in answer_rows(parsed)
     }
-    data = build_data(parsed.checklist, parsed.tree, answers)
-    missing = [i["key"] for i in data["items"] if i["required"] and i["answer"] is None]
+    data = build_data(
+        parsed.checklist, parsed.tree, answers, parts=parsed.parts, profile=parsed.profile
+    )
+    if data_v2.is_v2(data):
+        # Only what applies must be answered, and the profile too (contracts.md §7).
+        missing = data_v2.missing(data)
+    else:
+        missing = [i["key"] for i in data["items"] if i["required"] and i["answer"] is None]
     return Built(data=data, missing=missing)
 
 
@@ -318,7 +346,7 @@ def _text(where: str, value: Any, limit: int, problems: _Problems) -> str | None
 # The parts of the file
 
 
-def _checklist(slug: Any, version: Any, problems: _Problems) -> Checklist:
+def _checklist(slug: Any, version: Any, problems: _Problems, formats: tuple[int, ...]) -> Checklist:
     """The published checklist the file names: its slug's newest version unless it says which.
 
     A problem here stops the checks: the answers are checked against the checklist.
@@ -331,7 +359,8 @@ def _checklist(slug: Any, version: Any, problems: _Problems) -> Checklist:
         )
     if version is not None and (type(version) is not int or version < 1):
         problems.stop(f"version: must be a whole number such as 1, not {shown(version)}")
-    published = list(Checklist.objects.answerable().order_by("slug", "-version"))
+    offered = Checklist.objects.answerable() if formats == (1,) else Checklist.objects.published()
+    published = list(offered.filter(format__in=formats).order_by("slug", "-version"))
     versions = [c for c in published if c.slug == slug]
     if not versions:
         known = ", ".join(f"{c.slug} v{c.version}" for c in published) or (

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from riskassess.assessments import scoring
+from riskassess.assessments import data_v2, scoring
 from riskassess.assessments.models import Answer, Assessment
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.selectors import checklist_trees
@@ -39,11 +39,20 @@ def _option(option) -> dict:
     }
 
 
-def build_data(checklist: Checklist, tree: list, answers: dict[int, Answer]) -> dict:
+def build_data(
+    checklist: Checklist,
+    tree: list,
+    answers: dict[int, Answer],
+    *,
+    parts: dict | None = None,
+    profile: dict[str, list[str]] | None = None,
+) -> dict:
     """Data from a checklist tree (checklist_trees) and answers keyed by item id.
 
     The answers may be unsaved Answer objects: the `assess` command scores an
-    answers file this way without writing to the database.
+    answers file this way without writing to the database. A format-2
+    checklist also needs its `parts` (selectors.format_2_parts) and the
+    profile answers, question key -> chosen option keys (data_v2.py).
     """
     categories, items = [], []
     for category in tree:
@@ -92,7 +101,7 @@ def build_data(checklist: Checklist, tree: list, answers: dict[int, Answer]) -> 
                     else None,
                 }
             )
-    return {
+    data = {
         "checklist": {
             "id": checklist.pk,
             "slug": checklist.slug,
@@ -104,6 +113,11 @@ def build_data(checklist: Checklist, tree: list, answers: dict[int, Answer]) -> 
         "categories": categories,
         "items": items,
     }
+    if checklist.format == 2:
+        # Only format 2 adds keys: a format 1 assessment's data, and so its
+        # report and fingerprint, stay exactly what they were.
+        data_v2.extend(data, checklist, tree, parts or {}, profile or {})
+    return data
 
 
 def assessment_data_many(assessments: Iterable[Assessment]) -> dict[UUID, dict]:
@@ -143,24 +157,31 @@ def chosen_option(item: dict) -> dict | None:
 
 
 def score_data(data: dict) -> scoring.Result:
-    """Score assessment data with weighted-exposure-v1 (contracts.md §1)."""
+    """Score assessment data with its checklist's method (contracts.md §1, §7).
+
+    Format 2 gives a scoring_v2.Result, which answers the same questions
+    (score, level, completeness, categories …) and more.
+    """
+    if data_v2.is_v2(data):
+        return data_v2.score(data)
     categories = [
         scoring.CategoryInput(key=c["key"], weight=c["weight"]) for c in data["categories"]
     ]
-    items = []
-    for item in data["items"]:
-        option = chosen_option(item)
-        items.append(
-            scoring.ItemInput(
-                key=item["key"],
-                category=item["category"],
-                weight=item["weight"],
-                critical=item["critical"],
-                required=item["required"],
-                answered=option is not None,
-                not_applicable=bool(option and option["not_applicable"]),
-                risk=option["risk"] if option else None,
-            )
-        )
+    items = [item_input(item) for item in data["items"]]
     thresholds = scoring.Thresholds(**data["checklist"]["thresholds"])
     return scoring.score(categories, items, thresholds)
+
+
+def item_input(item: dict) -> scoring.ItemInput:
+    """An item of the data and its answer, as the scoring reads them."""
+    option = chosen_option(item)
+    return scoring.ItemInput(
+        key=item["key"],
+        category=item["category"],
+        weight=item["weight"],
+        critical=item["critical"],
+        required=item["required"],
+        answered=option is not None,
+        not_applicable=bool(option and option["not_applicable"]),
+        risk=option["risk"] if option else None,
+    )

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from fractions import Fraction
 
-from riskassess.assessments import scoring
+from riskassess.assessments import data_v2, reportdata_v2, scoring
 from riskassess.assessments.data import chosen_option, score_data
 
 SCHEMA = "riskassess.report/1"
@@ -183,6 +183,8 @@ def report_from_data(
         ],
         "events": list(events),
     }
+    if data_v2.is_v2(data):
+        reportdata_v2.apply(report, data, result, TOP_FINDINGS)
     if revision is not None:
         report["revision"] = revision
     report["fingerprint"] = fingerprint(report)

@@ -70,6 +70,19 @@ class Result:
     def control_level(self) -> str | None:
         return self.control.level
 
+    # What a v1 result answers, so that callers of either method read one shape.
+    @property
+    def score(self) -> Fraction | None:
+        return self.control.score
+
+    @property
+    def rounded(self) -> float | None:
+        return self.control.rounded
+
+    @property
+    def categories(self) -> tuple[scoring.CategoryResult, ...]:
+        return self.control.categories
+
     @property
     def escalated_by(self) -> tuple[str, ...]:
         return self.control.escalated_by

@@ -133,7 +133,7 @@ def test_it_refuses_an_unknown_field_of_an_answer():
 
 def test_it_refuses_an_unknown_top_level_field():
     assert refusal("answer:\n  INQ-01: yes\n") == (
-        "answer: unknown field; allowed: checklist, version, assessment, answers"
+        "answer: unknown field; allowed: checklist, version, assessment, profile, answers"
     )
 
 
@@ -272,7 +272,7 @@ def test_it_lists_the_problems_of_every_part_of_the_file():
         "answers: {INQ-01: {answer: yes, comment: 12}}\n"
     )
     assert problems(text) == [
-        "colour: unknown field; allowed: checklist, version, assessment, answers",
+        "colour: unknown field; allowed: checklist, version, assessment, profile, answers",
         "assessment.shape: unknown field; allowed: title, model, base_model, context",
         "assessment.title: must be text, not the number 7 (put it in quotes)",
         "answers.INQ-01.comment: must be text, not the number 12 (put it in quotes)",
@@ -292,13 +292,13 @@ def test_a_refused_justification_is_not_also_a_missing_one():
         ("", ["the file is empty; it needs at least answers: (e.g. INQ-01: yes)"]),
         (
             "- INQ-01\n- XYZ-99\n",
-            ["the file must be a mapping with checklist, version, assessment, answers, not a list"],
+            ["the file must be a mapping with checklist, version, assessment, profile, answers, not a list"],
         ),
         ("answers: [\n", None),  # malformed: the reader's one message
         (
             "checklist: nope\ncolour: blue\nassessment: 3\nanswers: {XYZ-99: yes}\n",
             [
-                "colour: unknown field; allowed: checklist, version, assessment, answers",
+                "colour: unknown field; allowed: checklist, version, assessment, profile, answers",
                 "checklist: no published checklist 'nope'; published: foundation-model-risks v1",
             ],
         ),

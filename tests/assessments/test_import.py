@@ -266,14 +266,14 @@ def test_it_lists_at_most_50_problems_then_how_many_more(client, alice, team):
 def test_a_file_that_is_not_a_mapping_stops_at_that(client, alice, team):
     response = post(client, alice, team, "- INQ-01\n- INQ-02\n")
     assert file_errors(response) == [
-        "the file must be a mapping with checklist, version, assessment, answers, not a list"
+        "the file must be a mapping with checklist, version, assessment, profile, answers, not a list"
     ]
 
 
 def test_an_unknown_checklist_stops_the_checks_after_the_top_level_fields(client, alice, team):
     text = "checklist: nope\nteam: Bravo\nassessment: {title: Bot}\nanswers: {XYZ-99: yes}\n"
     assert file_errors(post(client, alice, team, text)) == [
-        "team: unknown field; allowed: checklist, version, assessment, answers",
+        "team: unknown field; allowed: checklist, version, assessment, profile, answers",
         "checklist: no published checklist 'nope'; published: foundation-model-risks v1",
     ]
     assert rows() == (0, 0, 0)

@@ -88,6 +88,13 @@ def summary(report: dict) -> list[str]:
         f"({overall['answered_required']} of {overall['required']} required items answered)"
         + ("; PROVISIONAL" if overall["provisional"] else "")
     )
+    if report.get("impact"):
+        impact = report["impact"]
+        lines.append(
+            f"Impact: {impact['total']} points, {impact['tier'].replace('_', ' ')} tier; "
+            f"control level {overall['control_level'] or 'none'} -> overall "
+            f"{overall['level'] or 'none'} (level matrix)"
+        )
     width = min(max((len(c["name"]) for c in report["categories"]), default=0), 40)
     for category in report["categories"]:
         if category["level"] is None:
@@ -166,7 +173,8 @@ class Command(BaseCommand):
         path = Path(answers)
         raw = read_answers(path)
         try:
-            parsed = answersfile.parse(raw, default_title=path.name)
+            # Format 2 too: a pipeline can gate on its level before the web app asks it.
+            parsed = answersfile.parse(raw, default_title=path.name, formats=(1, 2))
         except answersfile.AnswersFileError as exc:
             raise refuse(f"{path}: {exc}") from None
         except DatabaseError as exc:
@@ -190,6 +198,11 @@ class Command(BaseCommand):
         outputs = []
         if json_out:
             outputs.append((json_out, exports.to_json(report)))
+        if pdf_out and report["schema"].endswith("/2"):
+            raise refuse(
+                "--pdf: the PDF of a format-2 report (profile, skipped items, coverage) is "
+                "not available yet; use --json"
+            )
         if pdf_out:
             # WeasyPrint logs every rendering step at INFO, even on import: on
             # standard error, where a pipeline expects one line or nothing.
