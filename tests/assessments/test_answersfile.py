@@ -292,7 +292,10 @@ def test_a_refused_justification_is_not_also_a_missing_one():
         ("", ["the file is empty; it needs at least answers: (e.g. INQ-01: yes)"]),
         (
             "- INQ-01\n- XYZ-99\n",
-            ["the file must be a mapping with checklist, version, assessment, profile, answers, not a list"],
+            [
+                "the file must be a mapping with checklist, version, assessment, profile, "
+                "answers, not a list"
+            ],
         ),
         ("answers: [\n", None),  # malformed: the reader's one message
         (

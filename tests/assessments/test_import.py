@@ -266,7 +266,8 @@ def test_it_lists_at_most_50_problems_then_how_many_more(client, alice, team):
 def test_a_file_that_is_not_a_mapping_stops_at_that(client, alice, team):
     response = post(client, alice, team, "- INQ-01\n- INQ-02\n")
     assert file_errors(response) == [
-        "the file must be a mapping with checklist, version, assessment, profile, answers, not a list"
+        "the file must be a mapping with checklist, version, assessment, profile, answers, "
+        "not a list"
     ]
 
 
