@@ -11,7 +11,7 @@ from collections import Counter
 from django.db import models, transaction
 
 from riskassess import yamlfiles
-from riskassess.checklist import rules
+from riskassess.checklist import rules, spec_v2
 from riskassess.checklist.diff import differences
 from riskassess.checklist.models import (
     Category,
@@ -292,16 +292,33 @@ def _head(checklist: Checklist | ChecklistSpec) -> dict:
 def _format_2(
     checklist: Checklist | ChecklistSpec, profile: list[dict], frameworks: list[dict]
 ) -> dict:
-    """The file-level parts of format 2, after the thresholds (contracts.md §6)."""
+    """The file-level parts of format 2, after the thresholds (contracts.md §6).
+
+    Mappings kept in JSON columns are written in a fixed order (PostgreSQL's
+    jsonb does not keep the order they were given in), so that a file exports
+    the same from any database and from the file itself.
+    """
     if checklist.format != 2:
         return {}
-    tiers = {name: _number(value) for name, value in (checklist.impact_tiers or {}).items()}
+    tiers = checklist.impact_tiers or {}
+    matrix = checklist.level_matrix or {}
     return {
         "profile": profile,
-        "impact_tiers": tiers,
-        "level_matrix": checklist.level_matrix,
+        "impact_tiers": {name: _number(tiers[name]) for name in spec_v2.DEFAULT_TIERS},
+        "level_matrix": {
+            tier: {level: matrix[tier][level] for level in spec_v2.LEVELS}
+            for tier in spec_v2.TIERS
+        },
         "frameworks": frameworks,
     }
+
+
+def _ordered(mapping: dict | None, order: list[str]) -> dict | None:
+    """A condition or a tag mapping with its keys in the checklist's order (see _format_2)."""
+    if not mapping:
+        return mapping
+    rank = {key: number for number, key in enumerate(order)}
+    return {key: mapping[key] for key in sorted(mapping, key=lambda k: (rank.get(k, len(rank)), k))}
 
 
 def _question_data(question, options) -> dict:
@@ -325,11 +342,17 @@ def _framework_data(framework, requirements) -> dict:
     }
 
 
-def _critical(item) -> bool | dict:
-    return getattr(item, "critical_if", None) or item.critical
+def _critical(item, profile_order: list[str]) -> bool | dict:
+    condition = getattr(item, "critical_if", None)
+    if condition is None and isinstance(item.critical, dict):
+        condition = item.critical  # a spec's item keeps its condition in `critical`
+    return _ordered(condition, profile_order) if condition else bool(item.critical)
 
 
-def _item_data(item, options: list[dict] | None, file_format: int = 1) -> dict:
+def _item_data(
+    item, options: list[dict] | None, file_format: int = 1, orders: tuple = ((), ())
+) -> dict:
+    profile_order, framework_order = orders
     data = {
         "key": item.key,
         "question": item.question,
@@ -337,22 +360,22 @@ def _item_data(item, options: list[dict] | None, file_format: int = 1) -> dict:
         "mitigation": item.mitigation,
         "reference": item.reference,
         "weight": item.weight,
-        "critical": _critical(item),
+        "critical": _critical(item, profile_order),
         "required": item.required,
     }
     if file_format == 2:
         if item.applies_if:
-            data["applies_if"] = item.applies_if
+            data["applies_if"] = _ordered(item.applies_if, profile_order)
         if item.scope != "deployment":
             data["scope"] = item.scope
         if item.frameworks:
-            data["frameworks"] = item.frameworks
+            data["frameworks"] = _ordered(item.frameworks, framework_order)
     if options:
         data["options"] = options
     return data
 
 
-def _category_data(category, items: list[dict]) -> dict:
+def _category_data(category, items: list[dict], profile_order: list[str] = ()) -> dict:
     data = {
         "key": category.key,
         "name": category.name,
@@ -361,7 +384,7 @@ def _category_data(category, items: list[dict]) -> dict:
         "description": category.description,
     }
     if getattr(category, "applies_if", None):
-        data["applies_if"] = category.applies_if
+        data["applies_if"] = _ordered(category.applies_if, list(profile_order))
     data["items"] = items
     return data
 
@@ -378,16 +401,6 @@ def export_checklist(checklist: Checklist) -> dict:
     for item in Item.objects.filter(checklist=checklist, active=True).order_by("order", "pk"):
         items_by_category.setdefault(item.category_id, []).append(item)
 
-    categories = []
-    for category in checklist.categories.filter(active=True).order_by("order", "pk"):
-        items = [
-            _item_data(i, own.get(i.pk), checklist.format)
-            for i in items_by_category.get(category.pk, [])
-        ]
-        if not items:
-            # Every item retired: a category without items is not a valid file entry.
-            continue
-        categories.append(_category_data(category, items))
     profile, frameworks = [], []
     if checklist.format == 2:
         questions = checklist.profile.prefetch_related("options").order_by("order", "pk")
@@ -395,6 +408,17 @@ def export_checklist(checklist: Checklist) -> dict:
         for framework in checklist.frameworks.prefetch_related("requirements").order_by("order"):
             rows = [(r.rid, r.title) for r in framework.requirements.all()]
             frameworks.append(_framework_data(framework, rows))
+    orders = ([q["key"] for q in profile], [f["key"] for f in frameworks])
+    categories = []
+    for category in checklist.categories.filter(active=True).order_by("order", "pk"):
+        items = [
+            _item_data(i, own.get(i.pk), checklist.format, orders)
+            for i in items_by_category.get(category.pk, [])
+        ]
+        if not items:
+            # Every item retired: a category without items is not a valid file entry.
+            continue
+        categories.append(_category_data(category, items, orders[0]))
     return {
         **_head(checklist),
         **_format_2(checklist, profile, frameworks),
@@ -405,19 +429,23 @@ def export_checklist(checklist: Checklist) -> dict:
 
 def spec_data(spec: ChecklistSpec) -> dict:
     """A validated file as export_checklist would write it, to compare the two."""
+    profile = [_question_data(q, q.options) for q in spec.profile]
+    frameworks = [
+        _framework_data(f, [(r.id, r.title) for r in f.requirements]) for f in spec.frameworks
+    ]
+    orders = ([q["key"] for q in profile], [f["key"] for f in frameworks])
     categories = [
         _category_data(
             category,
             [
-                _item_data(item, [_option_data(o) for o in item.options or []], spec.format)
+                _item_data(
+                    item, [_option_data(o) for o in item.options or []], spec.format, orders
+                )
                 for item in category.items
             ],
+            orders[0],
         )
         for category in spec.categories
-    ]
-    profile = [_question_data(q, q.options) for q in spec.profile]
-    frameworks = [
-        _framework_data(f, [(r.id, r.title) for r in f.requirements]) for f in spec.frameworks
     ]
     return {
         **_head(spec),
