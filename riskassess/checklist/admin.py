@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from riskassess.checklist import services
+from riskassess.checklist import exporting
 from riskassess.checklist.admin_versions import (
     VersionLifecycleAdmin,
     VersionRowAdmin,
@@ -388,7 +388,7 @@ class ChecklistAdmin(VersionLifecycleAdmin):
     def export_as_yaml(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         files = {}
         for checklist in queryset:
-            text = services.export_yaml(checklist)
+            text = exporting.export_yaml(checklist)
             try:
                 # Refuse to hand out a file that would not load back.
                 parse(text)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from riskassess.checklist import services
+from riskassess.checklist import exporting, services
 from riskassess.checklist.models import Category, Checklist, Item, Option, Status
 from riskassess.checklist.spec import parse, validate
 from tests.checklist.support import add_option, form_data, run_action, url
@@ -102,7 +102,7 @@ def test_it_exports_one_checklist_as_yaml(client, staff, checklist):
     assert response["Content-Disposition"] == (
         'attachment; filename="foundation-model-risks-v1.yaml"'
     )
-    assert response.content.decode() == services.export_yaml(checklist)
+    assert response.content.decode() == exporting.export_yaml(checklist)
     assert parse(response.content).slug == "foundation-model-risks"
 
 
@@ -113,7 +113,7 @@ def test_it_exports_several_checklists_as_a_zip(client, staff, checklist):
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert sorted(archive.namelist()) == ["bigger-v1.yaml", "foundation-model-risks-v1.yaml"]
-    assert archive.read("bigger-v1.yaml").decode() == services.export_yaml(bigger)
+    assert archive.read("bigger-v1.yaml").decode() == exporting.export_yaml(bigger)
 
 
 def test_it_refuses_to_export_a_file_that_would_not_load_back(client, staff, checklist):

@@ -5,9 +5,10 @@ import copy
 import pytest
 
 from riskassess import yamlfiles
+from riskassess.checklist.exporting import export_checklist, export_yaml
 from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
 from riskassess.checklist.models import Checklist, Item, ProfileQuestion
-from riskassess.checklist.services import export_checklist, export_yaml, load_checklist
+from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import ChecklistFileError, parse, validate
 from riskassess.checklist.spec_v2 import DEFAULT_MATRIX, DEFAULT_TIERS
 

@@ -4,9 +4,10 @@ import pytest
 import yaml
 from django.db import IntegrityError
 
+from riskassess.checklist.exporting import export_checklist, export_yaml
 from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
 from riskassess.checklist.models import Category, Checklist, Item, Option, Status
-from riskassess.checklist.services import export_checklist, export_yaml, load_checklist
+from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import ChecklistFileError, parse, validate
 
 pytestmark = pytest.mark.django_db

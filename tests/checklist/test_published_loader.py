@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 
 from riskassess.checklist import rules
 from riskassess.checklist.diff import differences
+from riskassess.checklist.exporting import export_checklist, export_yaml
 from riskassess.checklist.models import Checklist, Item, Status
-from riskassess.checklist.services import export_checklist, export_yaml, load_checklist
+from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from riskassess.checklist.exporting import export_yaml
 from riskassess.checklist.models import Checklist
-from riskassess.checklist.services import export_yaml
 
 
 class Command(BaseCommand):
