@@ -107,6 +107,28 @@ def _scale(data: dict) -> list[dict]:
 UNSIGNED = ("generated_at", "fingerprint", "record")
 
 
+def top_findings(items: list[dict], names: dict[str, str]) -> list[dict]:
+    """The TOP_FINDINGS items of highest exposure, then the heavier; ties keep checklist order."""
+    findings = sorted(
+        (i for i in items if i["exposure"]), key=lambda i: (-i["exposure"], -i["weight"])
+    )[:TOP_FINDINGS]
+    return [
+        {
+            "key": i["key"],
+            "category": i["category"],
+            "category_name": names[i["category"]],
+            "question": i["question"],
+            "answer_label": i["answer_label"],
+            "weight": i["weight"],
+            "critical": i["critical"],
+            "exposure": i["exposure"],
+            "mitigation": i["mitigation"],
+            "reference": i["reference"],
+        }
+        for i in findings
+    ]
+
+
 def fingerprint(report: dict) -> str:
     """SHA-256 of the report's content: the same data gives the same print, whenever generated."""
     content = {k: v for k, v in report.items() if k not in UNSIGNED}
@@ -131,11 +153,6 @@ def report_from_data(
     categories = _category_rows(data, result)
     items = _item_rows(data)
     names = {c["key"]: c["name"] for c in categories}
-    # Highest exposure first, then the heavier item; sorted() is stable, so
-    # remaining ties keep checklist order.
-    findings = sorted(
-        (i for i in items if i["exposure"]), key=lambda i: (-i["exposure"], -i["weight"])
-    )[:TOP_FINDINGS]
     checklist = data["checklist"]
     required = sum(c["required"] for c in categories)
     answered_required = sum(c["answered_required"] for c in categories)
@@ -166,25 +183,11 @@ def report_from_data(
         },
         "categories": categories,
         "items": items,
-        "top_findings": [
-            {
-                "key": i["key"],
-                "category": i["category"],
-                "category_name": names[i["category"]],
-                "question": i["question"],
-                "answer_label": i["answer_label"],
-                "weight": i["weight"],
-                "critical": i["critical"],
-                "exposure": i["exposure"],
-                "mitigation": i["mitigation"],
-                "reference": i["reference"],
-            }
-            for i in findings
-        ],
+        "top_findings": top_findings(items, names),
         "events": list(events),
     }
     if data_v2.is_v2(data):
-        reportdata_v2.apply(report, data, result, TOP_FINDINGS)
+        reportdata_v2.apply(report, data, result, top_findings)
     if revision is not None:
         report["revision"] = revision
     report["fingerprint"] = fingerprint(report)

@@ -21,7 +21,8 @@ def _number(value):
     return int(value) if value.is_integer() else value
 
 
-def apply(report: dict, data: dict, result: scoring_v2.Result, top_findings: int) -> None:
+def apply(report: dict, data: dict, result: scoring_v2.Result, top_findings) -> None:
+    """Make `report` a /2 report; `top_findings` is reportdata's (passed: it imports this)."""
     report["schema"] = SCHEMA
     report["method"]["name"] = scoring_v2.METHOD
     raw = {item["key"]: item for item in data["items"]}
@@ -37,25 +38,9 @@ def apply(report: dict, data: dict, result: scoring_v2.Result, top_findings: int
         item["scope"] = raw[key]["scope"]
         if skip is not None:
             item["risk"] = item["exposure"] = None
+    # Skipped items have no exposure now, so they are no findings.
     names = {c["key"]: c["name"] for c in report["categories"]}
-    findings = sorted(
-        (i for i in report["items"] if i["exposure"]), key=lambda i: (-i["exposure"], -i["weight"])
-    )[:top_findings]
-    report["top_findings"] = [
-        {
-            "key": i["key"],
-            "category": i["category"],
-            "category_name": names[i["category"]],
-            "question": i["question"],
-            "answer_label": i["answer_label"],
-            "weight": i["weight"],
-            "critical": i["critical"],
-            "exposure": i["exposure"],
-            "mitigation": i["mitigation"],
-            "reference": i["reference"],
-        }
-        for i in findings
-    ]
+    report["top_findings"] = top_findings(report["items"], names)
     report["profile"] = [
         {
             "key": q["key"],
