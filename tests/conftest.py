@@ -109,6 +109,43 @@ def checklist(db, default_spec):
     return loaded
 
 
+# The default checklist's version 2 (format 2: a profile, conditions, frameworks).
+V2_FILE = DEFAULT_FILE.with_name("foundation-model-risks-v2.yaml")
+
+
+@pytest.fixture(scope="session")
+def v2_spec():
+    return parse(V2_FILE.read_bytes())
+
+
+@pytest.fixture
+def v2_checklist(db, checklist, v2_spec):
+    """Version 2, published beside version 1 (`checklist`), as `make run` loads them."""
+    loaded, _ = load_checklist(v2_spec)
+    return loaded
+
+
+@pytest.fixture
+def v2_assessment(alice, team, v2_checklist):
+    """alice's draft of version 2, with no profile and no answers yet."""
+    return new_assessment(alice, team, v2_checklist)
+
+
+def set_profile(assessment, user, **choices) -> None:
+    """Profile answers, e.g. set_profile(a, alice, **{"P-USERS": ["public"]}), one save each."""
+    for key, options in choices.items():
+        services.save_profile(
+            assessment=assessment,
+            question_key=key,
+            option_keys=options if isinstance(options, list) else [options],
+            expected_version=assessment.profile.filter(question__key=key)
+            .values_list("version", flat=True)
+            .first()
+            or 0,
+            user=user,
+        )
+
+
 # Browser tests: Debian's chromium driven by Playwright's Python client. ------------------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -138,7 +138,6 @@ def parse(
     default_title: str = "",
     require_details: bool = False,
     every_problem: bool = False,
-    formats: tuple[int, ...] = (1,),
 ) -> AnswersFile:
     """Read and check an answers file against a published checklist in the database.
 
@@ -146,9 +145,7 @@ def parse(
     empty the file is refused. `require_details` refuses a file without
     model, base_model or context (REQUIRED_DETAILS). Raises AnswersFileError:
     at the first problem, or, with `every_problem`, after checking everything
-    that can be checked, with every problem in its `problems`. `formats`: the
-    checklist file formats it may name (format 2 only where its scoring and
-    report exist: `assess`).
+    that can be checked, with every problem in its `problems`.
     """
     problems = _Problems(collect=every_problem)
     # Structural problems stop the checks, collecting or not: an unreadable
@@ -162,7 +159,7 @@ def parse(
     for key in content:
         if key not in FIELDS:
             problems.add(f"{_key(key)}: unknown field; allowed: {', '.join(FIELDS)}")
-    checklist = _checklist(content.get("checklist"), content.get("version"), problems, formats)
+    checklist = _checklist(content.get("checklist"), content.get("version"), problems)
     details = _details(content.get("assessment"), default_title, require_details, problems)
     if "answers" not in content:
         problems.add("answers: missing; map item keys to options, e.g. INQ-01: yes")
@@ -346,7 +343,7 @@ def _text(where: str, value: Any, limit: int, problems: _Problems) -> str | None
 # The parts of the file
 
 
-def _checklist(slug: Any, version: Any, problems: _Problems, formats: tuple[int, ...]) -> Checklist:
+def _checklist(slug: Any, version: Any, problems: _Problems) -> Checklist:
     """The published checklist the file names: its slug's newest version unless it says which.
 
     A problem here stops the checks: the answers are checked against the checklist.
@@ -359,8 +356,7 @@ def _checklist(slug: Any, version: Any, problems: _Problems, formats: tuple[int,
         )
     if version is not None and (type(version) is not int or version < 1):
         problems.stop(f"version: must be a whole number such as 1, not {shown(version)}")
-    offered = Checklist.objects.answerable() if formats == (1,) else Checklist.objects.published()
-    published = list(offered.filter(format__in=formats).order_by("slug", "-version"))
+    published = list(Checklist.objects.answerable().order_by("slug", "-version"))
     versions = [c for c in published if c.slug == slug]
     if not versions:
         known = ", ".join(f"{c.slug} v{c.version}" for c in published) or (

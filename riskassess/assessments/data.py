@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from riskassess.assessments import data_v2, scoring
-from riskassess.assessments.models import Answer, Assessment
+from riskassess.assessments.models import Answer, Assessment, ProfileAnswer
 from riskassess.checklist.models import Checklist
-from riskassess.checklist.selectors import checklist_trees
+from riskassess.checklist.selectors import checklist_trees, format_2_parts
 
 
 def _option(option) -> dict:
@@ -138,9 +138,24 @@ def assessment_data_many(assessments: Iterable[Assessment]) -> dict[UUID, dict]:
     answers: dict[UUID, dict[int, Answer]] = {a.pk: {} for a in drafts}
     for answer in Answer.objects.filter(assessment__in=drafts).select_related("updated_by"):
         answers[answer.assessment_id][answer.item_id] = answer
+    # Format 2 only: its profile and frameworks, and the profile answers (three
+    # more queries whatever the number of drafts; none when all are format 1).
+    second = [a for a in drafts if a.checklist.format == 2]
+    parts = format_2_parts({a.checklist_id for a in second}) if second else {}
+    profiles: dict[UUID, dict[str, list[str]]] = {a.pk: {} for a in second}
+    if second:
+        rows = ProfileAnswer.objects.filter(assessment__in=second).values_list(
+            "assessment_id", "question__key", "choices"
+        )
+        for assessment_id, key, choices in rows:
+            profiles[assessment_id][key] = choices
     for assessment in drafts:
         result[assessment.pk] = build_data(
-            assessment.checklist, trees[assessment.checklist_id], answers[assessment.pk]
+            assessment.checklist,
+            trees[assessment.checklist_id],
+            answers[assessment.pk],
+            parts=parts.get(assessment.checklist_id),
+            profile=profiles.get(assessment.pk),
         )
     return result
 

@@ -38,7 +38,10 @@ def extend(data: dict, checklist: Checklist, tree: list, parts: dict, profile: d
             "options": [
                 {"key": o.key, "label": o.label, "impact": o.impact} for o in question.option_list
             ],
-            "answers": list(profile.get(question.key, [])),
+            # In the question's order, and only keys it has.
+            "answers": [
+                o.key for o in question.option_list if o.key in profile.get(question.key, ())
+            ],
         }
         for question in parts.get("profile", [])
     ]
@@ -122,3 +125,32 @@ def missing(data: dict) -> list[str]:
         if i["required"] and i["answer"] is None and i["key"] not in result.skipped
     ]
     return unanswered + items
+
+
+def describe(condition: dict | None, data: dict) -> str:
+    """A condition in words, with the profile's own wording, for pages and reports.
+
+    {"P-USERS": ["public", "minors"]} ->
+    "Who can use the system? is “The public” or “The public, possibly including minors”"
+    """
+    if not condition:
+        return ""
+    questions = {q["key"]: q for q in data.get("profile", [])}
+    parts = []
+    for key, options in condition.items():
+        question = questions.get(key)
+        if question is None:
+            parts.append(f"{key} is {' or '.join(options)}")
+            continue
+        labels = {o["key"]: o["label"] for o in question["options"]}
+        chosen = " or ".join(f"“{labels.get(o, o)}”" for o in options)
+        parts.append(f"{question['question'].rstrip()} is {chosen}")
+    return "; and ".join(parts)
+
+
+def skip_reason(skip: dict | None, data: dict) -> str:
+    """Why an item is skipped, from a report item's `skipped_by`, in words."""
+    if not skip:
+        return ""
+    whose = "Its category applies" if skip["source"] == "category" else "It applies"
+    return f"{whose} only when {describe(skip['condition'], data)}."

@@ -25,7 +25,7 @@ from simple_history.utils import bulk_create_with_history
 from riskassess.accounts.models import Team
 from riskassess.assessments import answersfile, services, workflow
 from riskassess.assessments.lifecycle_forms import name_the_limits
-from riskassess.assessments.models import TITLE_MAX, Answer, Assessment, Event
+from riskassess.assessments.models import TITLE_MAX, Answer, Assessment, Event, ProfileAnswer
 from riskassess.yamlfiles import MAX_FILE_BYTES
 
 TEMPLATE = "assessments/import.html"
@@ -105,6 +105,23 @@ def import_answers(
         default_date=now,
         default_change_reason=f"imported: {note}"[:100],
     )
+    if parsed.profile:
+        questions = {q.key: q for q in parsed.parts["profile"]}
+        bulk_create_with_history(
+            [
+                ProfileAnswer(
+                    assessment=assessment,
+                    question=questions[key],
+                    choices=choices,
+                    updated_by=user,
+                )
+                for key, choices in parsed.profile.items()
+            ],
+            ProfileAnswer,
+            default_user=user,
+            default_date=now,
+            default_change_reason=f"imported: {note}"[:100],
+        )
     workflow.record(assessment, Event.Kind.IMPORTED, user, note, at=now)
     return assessment
 

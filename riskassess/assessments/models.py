@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from riskassess.accounts.models import Team
-from riskassess.checklist.models import Checklist, Item, Option
+from riskassess.checklist.models import Checklist, Item, Option, ProfileQuestion
 
 TITLE_MAX = 200
 COMMENT_MAX = 10_000
@@ -128,6 +128,36 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.option_id}"
+
+
+class ProfileAnswer(models.Model):
+    """The options chosen for one profile question of a format-2 assessment (contracts.md §6).
+
+    Option keys are kept as a list: published checklist versions never change,
+    and services.save_profile checks each key against the question's options.
+    An empty list is an unanswered question (its row keeps the version count).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="profile")
+    # PROTECT: a question answered in an assessment is never deleted under it.
+    question = models.ForeignKey(ProfileQuestion, on_delete=models.PROTECT, related_name="answers")
+    choices = models.JSONField(default=list)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="one_profile_answer_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {', '.join(self.choices)}"
 
 
 class Event(models.Model):

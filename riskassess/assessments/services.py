@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from riskassess.assessments import workflow
-from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event
-from riskassess.checklist.models import Checklist, Item
+from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event, ProfileAnswer
+from riskassess.checklist.models import Checklist, Item, ProfileQuestion
 
 
 class AnswerError(ValueError):
@@ -186,6 +186,86 @@ def save_answer(
         )
         raise Conflict(_answer_state(answer)) from None
     return Saved(answer=_answer_state(answer), changed=True)
+
+
+def _profile_state(row: ProfileAnswer | None) -> dict:
+    if row is None:
+        return {"choices": [], "version": 0, "answered_by": "", "answered_at": None}
+    return {
+        "choices": list(row.choices),
+        "version": row.version,
+        "answered_by": row.updated_by.get_username() if row.updated_by else "",
+        "answered_at": row.updated_at.isoformat(),
+    }
+
+
+def _profile_choices(question: ProfileQuestion, option_keys: list[str]) -> list[str]:
+    """The chosen keys in the question's order; AnswerError names what is wrong."""
+    known = [option.key for option in question.options.all()]
+    unknown = [key for key in option_keys if key not in known]
+    if unknown:
+        raise AnswerError(
+            "option",
+            f"{unknown[0]!r} is not an option of {question.key}; allowed: {', '.join(known)}.",
+        )
+    chosen = [key for key in known if key in option_keys]
+    if len(chosen) > 1 and not question.multiple:
+        raise AnswerError("option", f"{question.key} takes one option, not {len(chosen)}.")
+    return chosen
+
+
+def save_profile(
+    *,
+    assessment: Assessment,
+    question_key: str,
+    option_keys: list[str],
+    expected_version: int,
+    user,
+) -> Saved:
+    """Save the options chosen for one profile question (an empty list: unanswered).
+
+    The same rules as save_answer: Locked for a locked assessment, Conflict
+    when someone else saved a different choice since `expected_version`.
+    `Saved.answer` is {"choices", "version", "answered_by", "answered_at"}.
+    """
+    question = ProfileQuestion.objects.filter(
+        checklist_id=assessment.checklist_id, key=question_key
+    ).first()
+    if question is None:
+        raise AnswerError(
+            "question", f"{question_key!r} is not a profile question of this checklist."
+        )
+    chosen = _profile_choices(question, option_keys)
+    try:
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+            if not locked.is_editable:
+                raise Locked
+            row = (
+                ProfileAnswer.objects.select_for_update(of=("self",))
+                .select_related("updated_by")
+                .filter(assessment=assessment, question=question)
+                .first()
+            )
+            current = _profile_state(row)
+            if current["choices"] == chosen:
+                return Saved(answer=current, changed=False)
+            if current["version"] != expected_version:
+                raise Conflict(current)
+            if row is None:
+                row = ProfileAnswer(assessment=assessment, question=question, version=0)
+            row.choices = chosen
+            row.version += 1
+            row.updated_by = user
+            _save_as(row, user)
+            locked.skip_history_when_saving = True
+            locked.save(update_fields=["updated_at"])
+    except IntegrityError:
+        row = ProfileAnswer.objects.select_related("updated_by").get(
+            assessment=assessment, question=question
+        )
+        raise Conflict(_profile_state(row)) from None
+    return Saved(answer=_profile_state(row), changed=True)
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from riskassess.assessments import workflow
 from riskassess.assessments.models import Answer, Assessment, Event
-from riskassess.checklist.models import Checklist, Item, Option
+from riskassess.checklist.models import Checklist, Item, Option, ProfileOption, ProfileQuestion
 from riskassess.checklist.selectors import checklist_trees
 
 
@@ -147,11 +147,40 @@ def apply(assessment: Assessment, *, target_id: int, user) -> Plan:
             }
         answer._history_user = user
         answer.save()
+    dropped = _move_profile(locked, target, user)
     locked.checklist = target
     locked._history_user = user
     locked.save()
-    workflow.record(locked, Event.Kind.UPGRADED, user, _note(moves), moves.summary())
+    summary = moves.summary()
+    if dropped:
+        summary["profile_removed"] = dropped
+    workflow.record(locked, Event.Kind.UPGRADED, user, _note(moves), summary)
     return moves
+
+
+def _move_profile(assessment: Assessment, target: Checklist, user) -> list[dict]:
+    """Profile answers go across by question key, with the options the target still has.
+
+    Returns the answers that could not go (no such question in the target),
+    for the History: their rows go, as answers to removed items do.
+    """
+    questions = {q.key: q for q in ProfileQuestion.objects.filter(checklist=target)}
+    offered: dict[str, set[str]] = {}
+    options = ProfileOption.objects.filter(question__checklist=target)
+    for question_key, key in options.values_list("question__key", "key"):
+        offered.setdefault(question_key, set()).add(key)
+    dropped = []
+    for row in assessment.profile.select_related("question"):
+        new = questions.get(row.question.key)
+        if new is None:
+            dropped.append({"key": row.question.key, "choices": row.choices})
+            row.delete()
+            continue
+        row.question = new
+        row.choices = [key for key in row.choices if key in offered.get(new.key, set())]
+        row._history_user = user
+        row.save()
+    return dropped
 
 
 def _same_option(item: Item, old: Option | None) -> Option | None:

@@ -42,13 +42,8 @@ class ChecklistQuerySet(models.QuerySet):
         )
 
     def answerable(self) -> "ChecklistQuerySet":
-        """Published versions that assessments can start on.
-
-        Format 2 checklists load, export and show, but the questionnaire, scoring
-        and reports for them (issue 12) are not there yet: an assessment started
-        on one would be scored without its profile, so none is offered until then.
-        """
-        return self.published().filter(format=1)
+        """Published versions that assessments can start on: every format."""
+        return self.published()
 
     def current(self) -> "ChecklistQuerySet":
         """The newest published version of each checklist slug."""

@@ -105,14 +105,3 @@ def test_the_pdf_of_a_v2_report_is_refused_for_now(tmp_path, v2):
     with pytest.raises(CommandError, match="not available yet"):
         assess(tmp_path, "a-internal-tool.yaml", "--pdf", str(tmp_path / "r.pdf"))
     assert not (tmp_path / "r.pdf").exists()
-
-
-def test_the_web_import_does_not_take_a_format_2_checklist_yet(client, alice, team, v2):
-    body = (CALIBRATION / "a-internal-tool.yaml").read_bytes()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    client.force_login(alice)
-    response = client.post(
-        "/assessments/import/", {"team": team.pk, "file": SimpleUploadedFile("a.yaml", body)}
-    )
-    assert response.status_code == 400

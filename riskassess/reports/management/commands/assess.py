@@ -174,7 +174,7 @@ class Command(BaseCommand):
         raw = read_answers(path)
         try:
             # Format 2 too: a pipeline can gate on its level before the web app asks it.
-            parsed = answersfile.parse(raw, default_title=path.name, formats=(1, 2))
+            parsed = answersfile.parse(raw, default_title=path.name)
         except answersfile.AnswersFileError as exc:
             raise refuse(f"{path}: {exc}") from None
         except DatabaseError as exc:
