@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # request.htmx: a fragment for htmx, the whole page otherwise.
+    "django_htmx.middleware.HtmxMiddleware",
     # Records the request's user on every audited change.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Pages show a team's data: Cache-Control: private, no-store unless a view says otherwise.

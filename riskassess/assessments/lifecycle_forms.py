@@ -104,9 +104,7 @@ class SubmitForm(forms.Form):
         if self.statement:
             self.fields["attest"].required = True
             self.fields["attest"].label = self.statement
-            self.fields["attest"].error_messages["required"] = (
-                "Confirm the statement to submit."
-            )
+            self.fields["attest"].error_messages["required"] = "Confirm the statement to submit."
         else:
             del self.fields["attest"]
 

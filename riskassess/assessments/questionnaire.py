@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from riskassess import present
 from riskassess.accounts.models import Role
-from riskassess.assessments import services
+from riskassess.assessments import data_v2, services
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.data import assessment_data, score_data
 from riskassess.assessments.forms import BadRequest, ItemForm, fingerprint, parse_json
@@ -35,26 +35,86 @@ SESSION_EXPIRED = (
 )
 
 
+# The profile's step in the progress and the steps: not a valid category key.
+PROFILE_STEP = "_profile"
+
+
 @require_GET
 def questionnaire_start(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, assessment_id)
-    categories = assessment_data(assessment)["categories"]
-    if not categories:
+    data = assessment_data(assessment)
+    if data_v2.is_v2(data):
+        return redirect("profile", assessment.pk)  # the profile decides what is asked
+    if not data["categories"]:
         raise Http404("This checklist has no questions.")
-    return redirect("questionnaire", assessment.pk, categories[0]["key"])
+    return redirect("questionnaire", assessment.pk, data["categories"][0]["key"])
 
 
-def progress(data: dict) -> dict:
-    """Required items answered, per category and overall (N/A counts as an answer)."""
-    result = score_data(data)
+def progress(data: dict, result=None) -> dict:
+    """Required items answered, per category and overall (N/A counts as an answer).
+
+    Format 2 (contracts.md §7): items skipped by rule are not counted, and the
+    profile questions are, as a step of their own (PROFILE_STEP).
+    """
+    result = result or score_data(data)
     categories = {
         c.key: {"answered": c.answered_required, "required": c.required} for c in result.categories
     }
+    if data_v2.is_v2(data):
+        categories[PROFILE_STEP] = {
+            "answered": sum(bool(q["answers"]) for q in data["profile"]),
+            "required": len(data["profile"]),
+        }
     overall = {
         "answered": sum(c["answered"] for c in categories.values()),
         "required": sum(c["required"] for c in categories.values()),
     }
     return {"overall": overall, "categories": categories}
+
+
+def steps_of(assessment: Assessment, data: dict, counts: dict, result, current: str) -> list:
+    """The questionnaire's steps, the profile first for format 2, each with its link and counts."""
+    steps = []
+    if data_v2.is_v2(data):
+        steps.append(
+            {
+                "key": PROFILE_STEP,
+                "name": "Profile",
+                "url": reverse("profile", args=[assessment.pk]),
+            }
+        )
+    skipped = getattr(result, "skipped", {})
+    for category in data["categories"]:
+        keys = [i["key"] for i in data["items"] if i["category"] == category["key"]]
+        steps.append(
+            {
+                **category,
+                "url": reverse("questionnaire", args=[assessment.pk, category["key"]]),
+                "skipped": sum(key in skipped for key in keys),
+                "all_skipped": bool(keys) and all(key in skipped for key in keys),
+            }
+        )
+    for step in steps:
+        done = counts["categories"][step["key"]]
+        step.update(done, complete=done["answered"] >= done["required"])
+        step["current"] = step["key"] == current
+    return steps
+
+
+def steps_context(assessment: Assessment, data: dict, result, current: str) -> dict:
+    """What the steps column and the pager need, for a category page or the profile."""
+    counts = progress(data, result)
+    steps = steps_of(assessment, data, counts, result, current)
+    index = next(i for i, step in enumerate(steps) if step["current"])
+    overall = counts["overall"]
+    return {
+        "steps": steps,
+        "position": index + 1,
+        "previous": steps[index - 1] if index > 0 else None,
+        "next": steps[index + 1] if index + 1 < len(steps) else None,
+        "overall": overall,
+        "percent": present.percent_of(overall["answered"], overall["required"]),
+    }
 
 
 def _category(data: dict, key: str) -> dict:
@@ -100,6 +160,8 @@ def questionnaire(request: HttpRequest, assessment_id, category_key: str) -> Htt
         return _render(request, assessment, data, category, forms, status=status, saved=saved)
 
     target = request.POST.get("goto", "")
+    if target == PROFILE_STEP and data_v2.is_v2(data):
+        return redirect("profile", assessment.pk)
     if target not in {c["key"] for c in data["categories"]}:
         target = category_key
     if saved:
@@ -146,6 +208,16 @@ def _save(request: HttpRequest, assessment: Assessment, items: list, forms: dict
             form.saved = True
             saved += 1
     return saved
+
+
+def _skip_dict(skip) -> dict:
+    return {"source": skip.source, "condition": dict(skip.condition)}
+
+
+def _answer_label(item: dict) -> str:
+    """What a skipped item was answered, or "" (an answer to confirm counts as none)."""
+    option = next((o for o in item["options"] if o["key"] == item["answer"]), None)
+    return option["label"] if option else ""
 
 
 def _labels(options: list[dict]) -> dict[str, str]:
@@ -205,35 +277,29 @@ def _render(
     notice: str = "",
     saved: int = 0,
 ) -> HttpResponse:
-    counts = progress(data)
-    steps = []
-    for c in data["categories"]:
-        done = counts["categories"][c["key"]]
-        steps.append(
-            {
-                **c,
-                **done,
-                "complete": done["answered"] >= done["required"],
-                "current": c["key"] == category["key"],
-            }
-        )
-    index = next(i for i, step in enumerate(steps) if step["current"])
-    items = [
-        _item_view(item, forms[item["key"]])
-        for item in data["items"]
-        if item["category"] == category["key"]
-    ]
-    overall = counts["overall"]
+    result = score_data(data)
+    around = steps_context(assessment, data, result, category["key"])
+    skipped = getattr(result, "skipped", {})
+    critical = getattr(result, "critical", {})
+    items, ignored = [], []
+    for item in data["items"]:
+        if item["category"] != category["key"]:
+            continue
+        if item["key"] in skipped:
+            # Not asked now; an answer it has is kept and shown as ignored (contracts.md §7).
+            reason = data_v2.skip_reason(_skip_dict(skipped[item["key"]]), data)
+            ignored.append({**item, "reason": reason, "answer_label": _answer_label(item)})
+            continue
+        view = _item_view(item, forms[item["key"]])
+        if item["key"] in critical:
+            view["critical"] = critical[item["key"]]  # as the profile makes it
+        items.append(view)
     context = {
+        **around,
         "assessment": assessment,
-        "category": steps[index],
-        "steps": steps,
-        "position": index + 1,
-        "previous": steps[index - 1] if index > 0 else None,
-        "next": steps[index + 1] if index + 1 < len(steps) else None,
+        "category": around["steps"][around["position"] - 1],
         "items": items,
-        "overall": overall,
-        "percent": present.percent_of(overall["answered"], overall["required"]),
+        "ignored": ignored,
         "can_edit": _can_edit(assessment),
         "notice": notice,
         "problems": [item for item in items if item["form"].errors or item["form"].conflict],

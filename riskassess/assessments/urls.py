@@ -1,6 +1,13 @@
 from django.urls import path
 
-from riskassess.assessments import history, imports, questionnaire, upgrade_views, views
+from riskassess.assessments import (
+    history,
+    imports,
+    profile_views,
+    questionnaire,
+    upgrade_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -21,6 +28,12 @@ urlpatterns = [
     path("a/<uuid:assessment_id>/history/", history.assessment_history, name="assessment_history"),
     path(
         "a/<uuid:assessment_id>/q/", questionnaire.questionnaire_start, name="questionnaire_start"
+    ),
+    path("a/<uuid:assessment_id>/profile/", profile_views.profile, name="profile"),
+    path(
+        "a/<uuid:assessment_id>/profile/<key:question_key>/",
+        profile_views.profile_save,
+        name="profile_save",
     ),
     path(
         "a/<uuid:assessment_id>/q/<key:category_key>/",

@@ -1,0 +1,50 @@
+"""The profile step in a real browser: a change re-renders, on the server, what applies.
+
+No sleeps: waits are on the page's state (the count htmx swaps in).
+"""
+
+import pytest
+from django.urls import reverse
+
+from riskassess.assessments.data import assessment_data, score_data
+from riskassess.assessments.models import ProfileAnswer
+from tests.browser.axe import blocking, violations
+from tests.browser.conftest import PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def skipped(assessment) -> int:
+    return len(score_data(assessment_data(assessment)).skipped)
+
+
+def test_a_profile_change_updates_what_applies_without_a_reload(open_page, v2_assessment, alice):
+    page = open_page(reverse("profile", args=[v2_assessment.pk]), user=alice)
+    before = page.inner_text("[data-testid='skipped-count']")
+    assert int(before) == skipped(v2_assessment)
+    page.evaluate("window.notReloaded = true")
+
+    page.check("#id_P-DECISIONS-choice_0")  # "No: outputs are not used for decisions about people"
+    page.wait_for_selector("#P-DECISIONS-status:has-text('Saved.')")
+    expected = skipped(v2_assessment)
+    page.wait_for_selector(f"[data-testid='skipped-count']:has-text('{expected}')")
+    assert expected > int(before)
+    assert page.evaluate("window.notReloaded") is True  # swapped in place, not a new page
+    assert ProfileAnswer.objects.get(assessment=v2_assessment).choices == ["none"]
+    assert page.input_value("#P-DECISIONS-version") == "1"
+    # The steps show the category counts the profile now gives.
+    assert "skipped by rule" in page.inner_text("#q-steps")
+
+    page.click("[data-testid='skipped-items'] summary")
+    assert "only when" in page.inner_text("[data-testid='skipped-items']")
+    assert page.problems == []  # no CSP violation, no script error
+
+
+def test_the_profile_page_is_accessible_and_fits_a_phone(open_page, v2_assessment, alice):
+    page = open_page(reverse("profile", args=[v2_assessment.pk]), user=alice, viewport=PHONE)
+    assert page.response.status == 200
+    page.screenshot(path="/tmp/profile-phone.png", full_page=False)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert blocking(violations(page)) == []
+    desktop = open_page(reverse("profile", args=[v2_assessment.pk]), user=alice)
+    desktop.screenshot(path="/tmp/profile-desktop.png", full_page=False)
