@@ -18,8 +18,4 @@ _KEY_MAX = 40
 
 class SessionStore(db.SessionStore):
     def _validate_session_key(self, key) -> bool:
-        return (
-            isinstance(key, str)
-            and 8 <= len(key) <= _KEY_MAX
-            and _KEY_CHARS.issuperset(key)
-        )
+        return isinstance(key, str) and 8 <= len(key) <= _KEY_MAX and _KEY_CHARS.issuperset(key)

@@ -36,6 +36,11 @@ class Plan:
     to_confirm: list[dict] = field(default_factory=list)  # + "old_question", "changes"
     new: list[dict] = field(default_factory=list)  # {"key", "question"}
     removed: list[dict] = field(default_factory=list)  # {"key", "question", "answer_label", …}
+    # Format 2 targets: the profile's questions, the answered ones that go
+    # across by key, and the answered ones the target no longer asks.
+    profile_questions: int = 0
+    profile_carried: list[str] = field(default_factory=list)
+    profile_dropped: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         """What the History keeps of the move."""
@@ -106,6 +111,11 @@ def plan(assessment: Assessment, target: Checklist) -> Plan:
         for key, item in new_items.items()
         if item.active and key not in old_items
     ]
+    asked = set(ProfileQuestion.objects.filter(checklist=target).values_list("key", flat=True))
+    answered = assessment.profile.values_list("question__key", flat=True)
+    result.profile_questions = len(asked)
+    for key in answered:
+        (result.profile_carried if key in asked else result.profile_dropped).append(key)
     return result
 
 

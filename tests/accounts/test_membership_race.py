@@ -71,9 +71,11 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner_and_no_error(
     # The first one through demotes the other, who is then no longer an owner.
     assert len(done) == 1 and len(refused) == 1, outcomes
     assert "changed a moment ago" in refused[0].messages[0]
-    owners = list(Membership.objects.filter(team=team, role=Role.OWNER).values_list(
-        "user__username", flat=True
-    ))
+    owners = list(
+        Membership.objects.filter(team=team, role=Role.OWNER).values_list(
+            "user__username", flat=True
+        )
+    )
     assert owners == done
 
 
@@ -89,9 +91,7 @@ def test_two_owners_removing_each_other_at_once_leave_one_owner(team, alice, dav
     assert Membership.objects.filter(team=team, role=Role.OWNER).count() == 1
 
 
-def test_a_lost_race_the_database_breaks_up_is_a_message_not_a_500(
-    team, alice, dave, monkeypatch
-):
+def test_a_lost_race_the_database_breaks_up_is_a_message_not_a_500(team, alice, dave, monkeypatch):
     def deadlock(self):
         raise OperationalError("deadlock detected")
 

@@ -14,8 +14,8 @@ from riskassess.assessments.models import Answer, Assessment, Event
 from riskassess.checklist.models import Item
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = str(ROOT / "examples" / "answers-support-bot.yaml")
-INCOMPLETE = str(ROOT / "examples" / "answers-incomplete.json")
+EXAMPLE = str(ROOT / "examples" / "v1" / "answers-support-bot.yaml")
+INCOMPLETE = str(ROOT / "examples" / "v1" / "answers-incomplete.json")
 
 pytestmark = pytest.mark.usefixtures("checklist")
 

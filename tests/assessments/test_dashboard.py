@@ -3,7 +3,7 @@ from django.urls import reverse
 from riskassess.accounts.models import Membership, Role, Team
 from riskassess.assessments import services
 from riskassess.assessments.models import Status
-from tests.conftest import make_user
+from tests.conftest import make_user, set_profile
 
 DASHBOARD = reverse("dashboard")
 
@@ -151,3 +151,28 @@ def test_its_queries_do_not_grow_with_assessments(
         if n == 2:
             _dashboard_queries(client, django_assert_num_queries)
     _dashboard_queries(client, django_assert_num_queries)
+
+
+def test_format_2_drafts_add_a_fixed_number_of_queries(
+    client, alice, team, checklist, v2_checklist, django_assert_num_queries
+):
+    """Version 2 drafts beside version 1 ones: their profile and frameworks, once for all."""
+    client.force_login(alice)
+
+    def queries():
+        # The 9 above, plus format 2's profile questions, their options, the
+        # frameworks, their requirements and the drafts' profile answers.
+        with django_assert_num_queries(14):
+            page = client.get(DASHBOARD)
+        assert page.status_code == 200
+        return page
+
+    for n in range(12):
+        on = v2_checklist if n % 2 else checklist
+        assessment = make_assessment(alice, team, on, title=f"Assessment {n}")
+        answer(assessment, alice, option="yes")
+        if on == v2_checklist:
+            set_profile(assessment, alice, **{"P-USERS": "staff", "P-DECISIONS": "none"})
+        if n == 1:
+            queries()
+    assert "Assessment 11" in queries().content.decode()

@@ -16,7 +16,7 @@ from riskassess.checklist.models import Item
 from riskassess.yamlfiles import MAX_FILE_BYTES
 
 EXAMPLE = (
-    Path(__file__).resolve().parents[2] / "examples" / "answers-support-bot.yaml"
+    Path(__file__).resolve().parents[2] / "examples" / "v1" / "answers-support-bot.yaml"
 ).read_text()
 URL = "/assessments/import/"
 

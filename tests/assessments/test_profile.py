@@ -170,3 +170,19 @@ def test_moving_to_a_newer_version_carries_the_profile_by_key(v2_assessment, ali
     assert next(q for q in assessment_data(v2_assessment)["profile"] if q["key"] == "P-USERS")[
         "answers"
     ] == ["public"]
+
+
+def test_a_version_1_draft_moves_to_version_2_and_is_told_about_the_profile(
+    client, alice, assessment, v2_checklist
+):
+    answer_all(assessment, alice, "yes")
+    client.force_login(alice)
+    page = client.get(f"/a/{assessment.pk}/upgrade/").content.decode()
+    assert "asks a profile of <strong>19</strong> questions first" in page
+    response = client.post(f"/a/{assessment.pk}/upgrade/", {"target": v2_checklist.pk})
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.checklist == v2_checklist
+    result = score_data(assessment_data(assessment))
+    assert result.provisional and result.tier == "very_high"  # the profile, unanswered
+    assert client.get(f"/a/{assessment.pk}/q/").url == f"/a/{assessment.pk}/profile/"

@@ -1,4 +1,4 @@
-"""The questionnaire's profile step (format 2): the page, its Save, and htmx's one-question saves."""
+"""The profile step of a format-2 questionnaire: the page, its Save, htmx's one-question saves."""
 
 import re
 

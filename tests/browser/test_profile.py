@@ -40,11 +40,9 @@ def test_a_profile_change_updates_what_applies_without_a_reload(open_page, v2_as
     assert page.problems == []  # no CSP violation, no script error
 
 
-def test_the_profile_page_is_accessible_and_fits_a_phone(open_page, v2_assessment, alice):
+def test_the_profile_page_is_accessible_and_fits_a_phone(open_page, v2_assessment, alice, tmp_path):
     page = open_page(reverse("profile", args=[v2_assessment.pk]), user=alice, viewport=PHONE)
     assert page.response.status == 200
-    page.screenshot(path="/tmp/profile-phone.png", full_page=False)
+    page.screenshot(path=tmp_path / "profile-phone.png")  # to look at, with --basetemp
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert blocking(violations(page)) == []
-    desktop = open_page(reverse("profile", args=[v2_assessment.pk]), user=alice)
-    desktop.screenshot(path="/tmp/profile-desktop.png", full_page=False)

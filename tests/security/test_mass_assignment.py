@@ -112,10 +112,8 @@ def test_edit_changes_only_the_details(bob, charlie, other_team, assessment, sec
 def test_import_ignores_server_decided_form_fields(alice, charlie, team, checklist):
     data = {**FORGED, "created_by": str(charlie.pk), "team": team.pk}
     data["file"] = upload(
-
-            "assessment: {title: Imported, model: m, base_model: b, context: c}\n"
-            "answers: {INQ-01: yes}\n"
-
+        "assessment: {title: Imported, model: m, base_model: b, context: c}\n"
+        "answers: {INQ-01: yes}\n"
     )
     response = logged_in(alice).post(reverse("assessment_import"), data)
     assert response.status_code == 302

@@ -8,18 +8,24 @@ from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import ChecklistFileError, parse
 from riskassess.yamlfiles import MAX_FILE_BYTES
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "foundation-model-risks.yaml"
+DATA = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_FILE = DATA / "foundation-model-risks.yaml"  # version 1, format 1
+V2_FILE = DATA / "foundation-model-risks-v2.yaml"  # version 2, format 2: the current one
+# Without a path, both versions load, oldest first: assessments started on
+# version 1 keep it, and new ones start on the newest published version, 2.
+SHIPPED = (DEFAULT_FILE, V2_FILE)
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update a checklist from a YAML file (the default foundation-model "
-        "checklist when PATH is omitted). Loading the same file twice changes nothing. "
+        "Create or update a checklist from a YAML file (when PATH is omitted, both shipped "
+        "versions of the default foundation-model checklist, 1 then 2). Loading the same "
+        "file twice changes nothing. "
         "A published or retired version is read-only: a file that differs from it is refused."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(DEFAULT_FILE))
+        parser.add_argument("path", nargs="?")
         parser.add_argument(
             "--status",
             choices=[s.value for s in Status],
@@ -34,7 +40,11 @@ class Command(BaseCommand):
             help="Do nothing when this slug and version are already loaded (keeps admin edits).",
         )
 
-    def handle(self, *args, path: str, status: str | None, if_missing: bool, **options):
+    def handle(self, *args, path: str | None, status: str | None, if_missing: bool, **options):
+        for one in [path] if path else [str(shipped) for shipped in SHIPPED]:
+            self._load(one, status, if_missing)
+
+    def _load(self, path: str, status: str | None, if_missing: bool) -> None:
         try:
             with Path(path).open("rb") as handle:
                 # One byte over the limit is enough for the parser to refuse the file;
