@@ -356,7 +356,7 @@ def _checklist(slug: Any, version: Any, problems: _Problems) -> Checklist:
         )
     if version is not None and (type(version) is not int or version < 1):
         problems.stop(f"version: must be a whole number such as 1, not {shown(version)}")
-    published = list(Checklist.objects.answerable().order_by("slug", "-version"))
+    published = list(Checklist.objects.published().order_by("slug", "-version"))
     versions = [c for c in published if c.slug == slug]
     if not versions:
         known = ", ".join(f"{c.slug} v{c.version}" for c in published) or (

@@ -16,6 +16,7 @@ data stays exactly as it was. The additions:
 from __future__ import annotations
 
 from riskassess.assessments import scoring, scoring_v2
+from riskassess.checklist import wording
 from riskassess.checklist.models import Checklist
 
 TIER_LABELS = {
@@ -46,22 +47,12 @@ def extend(data: dict, checklist: Checklist, tree: list, parts: dict, profile: d
         impact_tiers=checklist.impact_tiers,
         level_matrix=checklist.level_matrix,
     )
-    data["profile"] = [
-        {
-            "key": question.key,
-            "question": question.question,
-            "guidance": question.guidance,
-            "multiple": question.multiple,
-            "options": [
-                {"key": o.key, "label": o.label, "impact": o.impact} for o in question.option_list
-            ],
-            # In the question's order, and only keys it has.
-            "answers": [
-                o.key for o in question.option_list if o.key in profile.get(question.key, ())
-            ],
-        }
-        for question in parts.get("profile", [])
-    ]
+    data["profile"] = []
+    for question in wording.profile_data(parts.get("profile", [])):
+        chosen = set(profile.get(question["key"], ()))
+        # In the question's order, and only keys it has.
+        question["answers"] = [o["key"] for o in question["options"] if o["key"] in chosen]
+        data["profile"].append(question)
     data["frameworks"] = [
         {
             "key": framework.key,
@@ -145,24 +136,8 @@ def missing(data: dict) -> list[str]:
 
 
 def describe(condition: dict | None, data: dict) -> str:
-    """A condition in words, with the profile's own wording, for pages and reports.
-
-    {"P-USERS": ["public", "minors"]} ->
-    "Who can use the system? is “The public” or “The public, possibly including minors”"
-    """
-    if not condition:
-        return ""
-    questions = {q["key"]: q for q in data.get("profile", [])}
-    parts = []
-    for key, options in condition.items():
-        question = questions.get(key)
-        if question is None:
-            parts.append(f"{key} is {' or '.join(options)}")
-            continue
-        labels = {o["key"]: o["label"] for o in question["options"]}
-        chosen = " or ".join(f"“{labels.get(o, o)}”" for o in options)
-        parts.append(f"{question['question'].rstrip()} is {chosen}")
-    return "; and ".join(parts)
+    """A condition in words, with the profile's own wording, for pages and reports."""
+    return wording.describe(condition, data.get("profile", []))
 
 
 def skip_reason(skip: dict | None, data: dict) -> str:

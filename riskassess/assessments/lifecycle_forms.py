@@ -63,7 +63,7 @@ class NewAssessmentForm(DetailsForm):
         if len(self.teams) == 1:
             self.fields["team"].initial = self.teams[0].pk
 
-        offered = Checklist.objects.current().filter(pk__in=Checklist.objects.answerable())
+        offered = Checklist.objects.current()
         self.checklists = list(offered)
         self.fields["checklist"].queryset = offered
         default = next((c for c in self.checklists if c.slug == DEFAULT_CHECKLIST), None)

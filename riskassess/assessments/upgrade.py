@@ -57,7 +57,7 @@ class Plan:
 def newer_version(assessment: Assessment) -> Checklist | None:
     """The newest published version of the assessment's checklist, if newer than its own."""
     return (
-        Checklist.objects.answerable()
+        Checklist.objects.published()
         .filter(slug=assessment.checklist.slug, version__gt=assessment.checklist.version)
         .order_by("-version")
         .first()

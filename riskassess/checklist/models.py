@@ -41,10 +41,6 @@ class ChecklistQuerySet(models.QuerySet):
             .values("pk")[:1]
         )
 
-    def answerable(self) -> "ChecklistQuerySet":
-        """Published versions that assessments can start on: every format."""
-        return self.published()
-
     def current(self) -> "ChecklistQuerySet":
         """The newest published version of each checklist slug."""
         return self.published().filter(pk=self._newest_published()).order_by("name")

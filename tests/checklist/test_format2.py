@@ -211,15 +211,16 @@ def test_format_1_files_export_as_before(db, default_spec):
     assert Checklist.objects.get(pk=checklist.pk).format == 1
 
 
-def test_no_assessment_starts_on_a_format_2_checklist_yet(alice, team, checklist):
-    """Its questionnaire and scoring are not built yet: it is loaded, but not offered."""
+def test_an_assessment_starts_on_a_format_2_checklist(alice, team, checklist):
+    """Offered in the New assessment form, and named by an answers file, as format 1 is."""
     from riskassess.assessments import answersfile
     from riskassess.assessments.lifecycle_forms import NewAssessmentForm
 
-    load_checklist(validate(copy.deepcopy(FILE)))
-    assert [c.slug for c in NewAssessmentForm(user=alice).checklists] == [checklist.slug]
-    with pytest.raises(answersfile.AnswersFileError):
-        answersfile.parse("checklist: fm2\nassessment: {title: X}\nanswers: {MIS-01: yes}\n")
+    loaded, _ = load_checklist(validate(copy.deepcopy(FILE)))
+    offered = NewAssessmentForm(user=alice).checklists
+    assert {c.slug for c in offered} == {checklist.slug, loaded.slug}
+    parsed = answersfile.parse("checklist: fm2\nassessment: {title: X}\nanswers: {MIS-01: yes}\n")
+    assert parsed.checklist == loaded
 
 
 V2_FILE = DEFAULT_FILE.with_name("foundation-model-risks-v2.yaml")
