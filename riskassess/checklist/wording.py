@@ -9,8 +9,8 @@ from __future__ import annotations
 
 
 def describe(condition: dict | None, profile: list[dict]) -> str:
-    """{"P-USERS": ["public", "minors"]} ->
-    'Who can use the system? is “The public” or “The public, possibly including minors”'
+    """{"P-USERS": ["public", "minors"]} -> 'the answer to “Who can use the system?” is
+    “The public” or “The public, possibly including minors”'
     """
     if not condition:
         return ""
@@ -19,11 +19,11 @@ def describe(condition: dict | None, profile: list[dict]) -> str:
     for key, options in condition.items():
         question = questions.get(key)
         if question is None:
-            parts.append(f"{key} is {' or '.join(options)}")
+            parts.append(f"the answer to {key} is {' or '.join(options)}")
             continue
         labels = {o["key"]: o["label"] for o in question["options"]}
         chosen = " or ".join(f"“{labels.get(o, o)}”" for o in options)
-        parts.append(f"{question['question'].rstrip()} is {chosen}")
+        parts.append(f"the answer to “{question['question'].strip()}” is {chosen}")
     return "; and ".join(parts)
 
 

@@ -10,6 +10,7 @@ from riskassess.assessments.data import assessment_data, score_data
 from riskassess.assessments.models import ProfileAnswer
 from tests.browser.axe import blocking, violations
 from tests.browser.conftest import PHONE
+from tests.conftest import set_profile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,3 +47,25 @@ def test_the_profile_page_is_accessible_and_fits_a_phone(open_page, v2_assessmen
     page.screenshot(path=tmp_path / "profile-phone.png")  # to look at, with --basetemp
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert blocking(violations(page)) == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, None], ids=["phone", "desktop"])
+def test_a_category_page_with_skipped_items_and_the_checklist_page_pass_axe(
+    open_page, v2_assessment, alice, viewport, tmp_path
+):
+    set_profile(v2_assessment, alice, **{"P-DECISIONS": "none", "P-OUTPUT": ["none"]})
+    size = {"viewport": viewport} if viewport else {}
+    for path in (
+        reverse("questionnaire", args=[v2_assessment.pk, "inequity"]),
+        reverse("checklist:detail", args=["foundation-model-risks", 2]),
+    ):
+        page = open_page(path, user=alice, **size)
+        assert page.response.status == 200
+        for summary in page.locator("details summary").all()[:3]:
+            summary.click()  # the skipped items, the profile's questions: open, as a reader would
+        page.screenshot(
+            path=tmp_path / (path.strip("/").replace("/", "_") + ".png"), full_page=True
+        )
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        assert blocking(violations(page)) == [], path
+        assert page.problems == [], path

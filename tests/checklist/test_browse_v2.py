@@ -26,7 +26,7 @@ def test_each_condition_and_tag_is_in_words(client, alice, v2_checklist):
     label = question.options.get(key=options[0]).label
     text = page(client, alice)
     critical = '<strong>Critical when</strong> <span class="break-anywhere">'
-    assert critical + question.question in text
+    assert f"{critical}the answer to “{question.question}”" in text
     assert f"“{label}”" in text
     assert "Asked only when" in text
     assert "NIST AI Risk Management Framework: " in text
