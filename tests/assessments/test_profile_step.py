@@ -10,7 +10,7 @@ from riskassess.assessments.models import ProfileAnswer
 from tests.conftest import set_profile
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-QUERIES_PAGE, QUERIES_CHANGE = 14, 22
+QUERIES_PAGE, QUERIES_CHANGE, QUERIES_AUTOSAVE = 14, 22, 22
 
 
 def url(assessment, key=""):
@@ -181,3 +181,37 @@ def test_the_profile_page_and_a_change_take_a_fixed_number_of_queries(
             **HTMX,
         )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("answered", [0, 40])
+def test_a_category_page_and_an_autosave_take_a_fixed_number_of_queries(
+    client, alice, v2_assessment, answered, django_assert_num_queries
+):
+    """Conditions are evaluated on data already loaded: no query per item or per profile answer."""
+    data = assessment_data(v2_assessment)
+    for item in data["items"][:answered]:
+        services.save_answer(
+            assessment=v2_assessment,
+            item_key=item["key"],
+            option_key="partly",
+            comment="",
+            expected_version=0,
+            user=alice,
+        )
+    profile = data["profile"][: answered // 4]
+    set_profile(v2_assessment, alice, **{q["key"]: q["options"][0]["key"] for q in profile})
+    client.force_login(alice)
+    category = f"/a/{v2_assessment.pk}/q/inequity/"
+    client.get(category)
+    # The format-1 page's 7, and the profile, its options, the frameworks,
+    # their requirements and the profile answers.
+    with django_assert_num_queries(12):
+        assert client.get(category).status_code == 200
+    item = data["items"][-1]["key"]  # never answered above
+    with django_assert_num_queries(QUERIES_AUTOSAVE):
+        response = client.post(
+            f"/a/{v2_assessment.pk}/answers/{item}/",
+            {"option": "yes", "comment": "", "version": 0},
+            content_type="application/json",
+        )
+    assert response.status_code == 200 and response.json()["ok"]
