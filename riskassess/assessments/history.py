@@ -7,9 +7,11 @@ from django.shortcuts import render
 from riskassess.accounts.models import Role
 from riskassess.assessments import revisions
 from riskassess.assessments.access import get_assessment_for_user
-from riskassess.assessments.models import Answer, Assessment
+from riskassess.assessments.models import Answer, Assessment, ProfileAnswer
+from riskassess.checklist.models import ProfileOption
 
 PER_PAGE = 50
+PROFILE_SHOWN = 200  # profile changes listed, newest first (19 questions: rarely more)
 DETAIL_FIELDS = ["title", "model_name", "base_model", "context", "status"]
 
 
@@ -53,6 +55,52 @@ def _answer_changes(assessment: Assessment, page_number) -> tuple:
     return page, changes
 
 
+def _profile_changes(assessment: Assessment) -> tuple[list[dict], int]:
+    """Changes of the profile (format 2), newest first, with option labels; and their count."""
+    records = ProfileAnswer.history.filter(assessment_id=assessment.pk)
+    count = records.count()
+    if not count:
+        return [], 0
+    rows = list(
+        records.select_related("question", "history_user").order_by("-history_date", "-history_id")[
+            :PROFILE_SHOWN
+        ]
+    )
+    wanted = {(r.id, r.version - 1) for r in rows if r.version > 1}
+    previous = {}
+    if wanted:
+        earlier = ProfileAnswer.history.filter(
+            assessment_id=assessment.pk,
+            id__in={answer_id for answer_id, _ in wanted},
+            version__in={version for _, version in wanted},
+        )
+        previous = {(r.id, r.version): r for r in earlier}
+    labels = {
+        (question_id, key): label
+        for question_id, key, label in ProfileOption.objects.filter(
+            question_id__in={r.question_id for r in rows}
+        ).values_list("question_id", "key", "label")
+    }
+
+    def shown(record) -> str:
+        names = [labels.get((record.question_id, key), key) for key in record.choices]
+        return "; ".join(names) or "— (unanswered)"
+
+    changes = []
+    for record in rows:
+        before = previous.get((record.id, record.version - 1))
+        changes.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user.get_username() if record.history_user else "—",
+                "question": record.question,
+                "before": shown(before) if before else None,
+                "after": shown(record),
+            }
+        )
+    return changes, count
+
+
 def _detail_changes(assessment: Assessment) -> list[dict]:
     records = list(
         assessment.history.select_related("history_user").order_by("history_date", "history_id")
@@ -88,7 +136,10 @@ def _detail_changes(assessment: Assessment) -> list[dict]:
 def assessment_history(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
     page, answer_changes = _answer_changes(assessment, request.GET.get("page"))
+    profile_changes, profile_count = _profile_changes(assessment)
     context = {
+        "profile_changes": profile_changes,
+        "profile_count": profile_count,
         "assessment": assessment,
         "page": page,
         "answer_changes": answer_changes,

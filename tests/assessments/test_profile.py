@@ -186,3 +186,21 @@ def test_a_version_1_draft_moves_to_version_2_and_is_told_about_the_profile(
     result = score_data(assessment_data(assessment))
     assert result.provisional and result.tier == "very_high"  # the profile, unanswered
     assert client.get(f"/a/{assessment.pk}/q/").url == f"/a/{assessment.pk}/profile/"
+
+
+def test_the_history_lists_profile_changes_with_their_labels(client, alice, bob, v2_assessment):
+    set_profile(v2_assessment, alice, **{"P-USERS": "staff"})
+    set_profile(v2_assessment, bob, **{"P-USERS": "public", "P-OUTPUT": ["text", "code"]})
+    client.force_login(alice)
+    page = client.get(f"/a/{v2_assessment.pk}/history/").content.decode()
+    assert "3 changes, newest first" in page
+    rows = page.split('id="profile-changes-h"')[1].split("</table>")[0]
+    # bob's change of P-USERS shows what it was before.
+    assert "<td class=\"small\">bob</td>" in rows
+    assert "Our own staff</td>" in rows and "<strong>The public</strong>" in rows
+    assert "<strong>Generated text; Generated code</strong>" in rows
+
+
+def test_the_history_of_a_format_1_assessment_has_no_profile_section(client, alice, assessment):
+    client.force_login(alice)
+    assert "Profile changes" not in client.get(f"/a/{assessment.pk}/history/").content.decode()
