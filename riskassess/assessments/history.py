@@ -57,6 +57,8 @@ def _answer_changes(assessment: Assessment, page_number) -> tuple:
 
 def _profile_changes(assessment: Assessment) -> tuple[list[dict], int]:
     """Changes of the profile (format 2), newest first, with option labels; and their count."""
+    if assessment.checklist.format != 2:
+        return [], 0
     records = ProfileAnswer.history.filter(assessment_id=assessment.pk)
     count = records.count()
     if not count:

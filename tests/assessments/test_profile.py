@@ -204,3 +204,20 @@ def test_the_history_lists_profile_changes_with_their_labels(client, alice, bob,
 def test_the_history_of_a_format_1_assessment_has_no_profile_section(client, alice, assessment):
     client.force_login(alice)
     assert "Profile changes" not in client.get(f"/a/{assessment.pk}/history/").content.decode()
+
+
+@pytest.mark.parametrize("changes", [4, 40])
+def test_the_history_takes_a_fixed_number_of_queries(
+    client, alice, v2_assessment, changes, django_assert_num_queries
+):
+    data = assessment_data(v2_assessment)
+    for n in range(changes):
+        # Each question answered, then changed: every size has changes with a "before".
+        question = data["profile"][n % (changes // 2)]
+        choice = question["options"][(n // (changes // 2)) % 2]["key"]
+        set_profile(v2_assessment, alice, **{question["key"]: choice})
+    client.force_login(alice)
+    # test_history.py's 9 less the answers' page and earlier versions (there are no
+    # answers), and the profile's count, changes, earlier versions and option labels.
+    with django_assert_num_queries(11):
+        client.get(f"/a/{v2_assessment.pk}/history/")
