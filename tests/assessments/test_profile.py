@@ -206,7 +206,7 @@ def test_the_history_of_a_format_1_assessment_has_no_profile_section(client, ali
     assert "Profile changes" not in client.get(f"/a/{assessment.pk}/history/").content.decode()
 
 
-@pytest.mark.parametrize("changes", [4, 40])
+@pytest.mark.parametrize("changes", [4, 36])
 def test_the_history_takes_a_fixed_number_of_queries(
     client, alice, v2_assessment, changes, django_assert_num_queries
 ):
