@@ -74,6 +74,7 @@ def test_an_htmx_change_saves_one_question_and_renders_what_it_decides(
         r'name="P-DECISIONS-version" value="1" id="P-DECISIONS-version" hx-swap-oob', body
     )
     assert "Saved." in body
+    assert 'id="P-DECISIONS-adds" hx-swap-oob="true">adds 0 points</span>' in body
     assert ProfileAnswer.objects.get().choices == ["none"]
 
 
