@@ -19,6 +19,23 @@ def _answer_value(record) -> str:
     return record.option.label if record.option_id and record.option else "—"
 
 
+def _previous(records, assessment: Assessment, rows: list) -> dict:
+    """Each change's "before": the same row's previous version, in one query for the page.
+
+    `records` is the history queryset to look in; the result maps (row id,
+    version) to its history record.
+    """
+    wanted = {(r.id, r.version - 1) for r in rows if r.version > 1}
+    if not wanted:
+        return {}
+    earlier = records.filter(
+        assessment_id=assessment.pk,
+        id__in={row_id for row_id, _ in wanted},
+        version__in={version for _, version in wanted},
+    )
+    return {(r.id, r.version): r for r in earlier}
+
+
 def _answer_changes(assessment: Assessment, page_number) -> tuple:
     records = (
         Answer.history.filter(assessment_id=assessment.pk)
@@ -27,16 +44,7 @@ def _answer_changes(assessment: Assessment, page_number) -> tuple:
     )
     page = Paginator(records, PER_PAGE).get_page(page_number)
     rows = list(page.object_list)
-    # Each change's "before" is the same answer's previous version: one query for the page.
-    wanted = {(r.id, r.version - 1) for r in rows if r.version > 1}
-    previous = {}
-    if wanted:
-        earlier = Answer.history.filter(
-            assessment_id=assessment.pk,
-            id__in={answer_id for answer_id, _ in wanted},
-            version__in={version for _, version in wanted},
-        ).select_related("option")
-        previous = {(r.id, r.version): r for r in earlier}
+    previous = _previous(Answer.history.select_related("option"), assessment, rows)
     changes = []
     for record in rows:
         before = previous.get((record.id, record.version - 1))
@@ -68,15 +76,7 @@ def _profile_changes(assessment: Assessment) -> tuple[list[dict], int]:
             :PROFILE_SHOWN
         ]
     )
-    wanted = {(r.id, r.version - 1) for r in rows if r.version > 1}
-    previous = {}
-    if wanted:
-        earlier = ProfileAnswer.history.filter(
-            assessment_id=assessment.pk,
-            id__in={answer_id for answer_id, _ in wanted},
-            version__in={version for _, version in wanted},
-        )
-        previous = {(r.id, r.version): r for r in earlier}
+    previous = _previous(ProfileAnswer.history.all(), assessment, rows)
     labels = {
         (question_id, key): label
         for question_id, key, label in ProfileOption.objects.filter(

@@ -60,6 +60,23 @@ def _save_as(obj, user, **kwargs) -> None:
     obj.save(**kwargs)
 
 
+def _lock_editable(assessment: Assessment) -> Assessment:
+    """The assessment's row, locked, or Locked when it is not an editable draft.
+
+    Locking the row orders an answer's save against submit and reopen.
+    """
+    locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    if not locked.is_editable:
+        raise Locked
+    return locked
+
+
+def _touch(locked: Assessment) -> None:
+    """Only the "last change" time moves: the answer's own history records the change."""
+    locked.skip_history_when_saving = True
+    locked.save(update_fields=["updated_at"])
+
+
 def _record(assessment: Assessment, kind: str, user, note: str = "", data=None) -> None:
     workflow.record(assessment, kind, user, note, data)
 
@@ -146,10 +163,7 @@ def save_answer(
 
     try:
         with transaction.atomic():
-            # Locking the assessment row orders this save against submit and reopen.
-            locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
-            if not locked.is_editable:
-                raise Locked
+            locked = _lock_editable(assessment)
             answer = (
                 # Lock the answer row only: PostgreSQL refuses to lock the nullable
                 # side of the outer joins that select_related makes.
@@ -176,9 +190,7 @@ def save_answer(
             answer.version += 1
             answer.updated_by = user
             _save_as(answer, user)
-            # Only the "last change" time moves: no separate audit record for it.
-            locked.skip_history_when_saving = True
-            locked.save(update_fields=["updated_at"])
+            _touch(locked)
     except IntegrityError:
         # Two first answers to the same item at once: the other one won.
         answer = Answer.objects.select_related("option", "updated_by").get(
@@ -238,9 +250,7 @@ def save_profile(
     chosen = _profile_choices(question, option_keys)
     try:
         with transaction.atomic():
-            locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
-            if not locked.is_editable:
-                raise Locked
+            locked = _lock_editable(assessment)
             row = (
                 ProfileAnswer.objects.select_for_update(of=("self",))
                 .select_related("updated_by")
@@ -258,8 +268,7 @@ def save_profile(
             row.version += 1
             row.updated_by = user
             _save_as(row, user)
-            locked.skip_history_when_saving = True
-            locked.save(update_fields=["updated_at"])
+            _touch(locked)
     except IntegrityError:
         row = ProfileAnswer.objects.select_related("updated_by").get(
             assessment=assessment, question=question
