@@ -71,3 +71,38 @@ def day(value: datetime | str | None) -> str:
     if moment is None:
         return DASH
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%-d %b %Y")
+
+
+# Format 2 (contracts.md §7): impact tiers, framework coverage, profile points.
+TIER_LABELS = {
+    "limited": "Limited",
+    "moderate": "Moderate",
+    "high": "High",
+    "very_high": "Very high",
+}
+COVERAGE_LABELS = {
+    "met": "Met",
+    "not met": "Not met",
+    "partly": "Partly met",
+    "not assessed": "Not assessed",
+    "not applicable": "Not applicable",
+    "not covered": "Not covered",
+}
+
+
+def tier(value: str | None) -> str:
+    """An impact tier: "very_high" -> "Very high"."""
+    return TIER_LABELS.get(value or "", DASH)
+
+
+def coverage_status(value: str | None) -> str:
+    """A framework requirement's coverage status: "not met" -> "Not met"."""
+    return COVERAGE_LABELS.get(value or "", DASH)
+
+
+def points(value: float | None) -> str:
+    """Impact points: 0 -> "0 points", 1 -> "1 point", 1.5 -> "1.5 points"."""
+    if value is None:
+        return DASH
+    text = f"{value:g}"
+    return f"{text} point" if text == "1" else f"{text} points"

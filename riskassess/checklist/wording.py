@@ -15,8 +15,11 @@ def describe(condition: dict | None, profile: list[dict]) -> str:
     if not condition:
         return ""
     questions = {q["key"]: q for q in profile}
+    # In the profile's order, not the mapping's: PostgreSQL's jsonb reorders the
+    # keys of a stored condition, and a report must read the same on both databases.
+    order = {q["key"]: n for n, q in enumerate(profile)}
     parts = []
-    for key, options in condition.items():
+    for key, options in sorted(condition.items(), key=lambda kv: order.get(kv[0], len(order))):
         question = questions.get(key)
         if question is None:
             parts.append(f"the answer to {key} is {' or '.join(options)}")

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import logging
 import re
 import signal
@@ -58,7 +59,7 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from riskassess.reports import chart, pdf_context, pdf_text
+from riskassess.reports import chart, pdf_context, pdf_text, pdf_v2, present_v2
 from riskassess.reports.pdf_context import report_context
 from riskassess.reports.pdf_limits import (
     PDFBusy,
@@ -228,6 +229,8 @@ def layout_version() -> str:
         Path(chart.__file__),
         Path(pdf_context.__file__),
         Path(pdf_text.__file__),
+        Path(pdf_v2.__file__),
+        Path(present_v2.__file__),
         STYLESHEET,
         UA_STYLESHEET,
         TEMPLATE_DIR.parent / "_chart.svg",
@@ -361,7 +364,14 @@ def cache_key(report: dict) -> str:
     record = report.get("record") or {}
     standing = f"{record.get('revision')}-{record.get('revisions')}-{record.get('superseded_at')}"
     tagged = "t" if settings.PDF_TAGGED else "u"
-    return f"riskassess:report-pdf:{layout_version()}:{tagged}:{report['fingerprint']}:{standing}"
+    key = f"riskassess:report-pdf:{layout_version()}:{tagged}:{report['fingerprint']}:{standing}"
+    # A format-2 report is worded with its assessment data too (present_v2.py: the
+    # profile's options, the level matrix), which the fingerprint does not cover.
+    wording = present_v2.presentation(report)
+    if wording is not None:
+        canonical = json.dumps(wording, sort_keys=True, ensure_ascii=False, default=str)
+        key += ":" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    return key
 
 
 def render_report_pdf(report: dict) -> bytes:

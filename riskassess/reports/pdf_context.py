@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import weasyprint
 
 from riskassess import present
+from riskassess.reports import pdf_v2
 from riskassess.reports.chart import bar_chart
 from riskassess.reports.pdf_text import ZWSP, Allowance, breakable, one_line, printable
 
@@ -39,7 +40,7 @@ _percent = present.percent
 
 
 def revision_text(report: dict) -> str | None:
-    """"Revision 2 of 3, submitted … by alice; superseded on …", or None for a draft."""
+    """ "Revision 2 of 3, submitted … by alice; superseded on …", or None for a draft."""
     record, revision = report.get("record") or {}, report.get("revision") or {}
     if not record.get("revision"):
         return None
@@ -94,7 +95,7 @@ def _citation_arxiv(citation: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _item_detail(item: dict, allowance: Allowance) -> str:
+def _item_detail(item: dict, allowance: Allowance, extra: tuple[str, ...] = ()) -> str:
     """The lines printed under an item's question, one string joined by newlines.
 
     The template prints it as one paragraph with `white-space: pre-line` (newlines
@@ -118,6 +119,7 @@ def _item_detail(item: dict, allowance: Allowance) -> str:
         figures.append(one_line(item["reference"]))
     if not item["required"]:
         figures.append("optional")
+    figures += extra
     lines = [" · ".join(figures)]
     if item["comment"]:
         label = "Justification" if item["not_applicable"] else "Comment"
@@ -161,27 +163,40 @@ def report_context(report: dict) -> dict:
     escalated = set(overall["escalated_by"])
     allowance = Allowance()
     context = allowance.printable(details.get("context"))
+    # Format 2: the profile, the skipped items, the coverage ({"v2": None} for format 1).
+    second = pdf_v2.context(report)
+    reasons = second["v2"]["reasons"] if second["v2"] else {}
     items_by_category: dict[str, list[dict]] = defaultdict(list)
     for item in report["items"]:
-        detail = _item_detail(item, allowance)
+        skipped = item["key"] in reasons
+        if skipped:
+            detail = pdf_v2.skipped_detail(item, reasons[item["key"]], allowance)
+            tone = pdf_v2.SKIPPED_TONE
+        else:
+            detail = _item_detail(item, allowance, pdf_v2.item_figures(item))
+            tone = _tone(
+                item["risk"],
+                answered=item["answer"] is not None,
+                not_applicable=item["not_applicable"],
+            )
         items_by_category[item["category"]].append(
             {
                 **item,
                 "question": printable(item["question"]),
-                "tone": _tone(
-                    item["risk"],
-                    answered=item["answer"] is not None,
-                    not_applicable=item["not_applicable"],
-                ),
+                "tone": tone,
+                "skipped": skipped,
                 "escalated": item["key"] in escalated,
                 # Kept on one page unless that would leave most of a page empty.
                 "long": len(detail) > LONG_ITEM,
                 "detail": detail,
             }
         )
+    category_skips = pdf_v2.category_reasons(report, reasons)
+    applying = [item for item in report["items"] if item["key"] not in reasons]
     categories = [
         {
             **category,
+            "skip_reason": category_skips.get(category["key"]),
             "name": one_line(category["name"]),
             "reference": one_line(category["reference"]),
             "anchor": f"category-{number}",
@@ -267,7 +282,10 @@ def report_context(report: dict) -> dict:
         "attestation": printable((report.get("revision") or {}).get("attestation"), lines=5),
         "author": f"{details['team']} · riskassess" if details.get("team") else "riskassess",
         "generator": GENERATOR,
-        "item_count": len(report["items"]),
-        "answered_count": sum(1 for i in report["items"] if i["answer"] is not None),
-        "na_count": sum(1 for i in report["items"] if i["not_applicable"]),
+        # Format 2: the items that apply, as in the category rows (a skipped item's kept
+        # answer counts for nothing).
+        "item_count": len(applying),
+        "answered_count": sum(1 for i in applying if i["answer"] is not None),
+        "na_count": sum(1 for i in applying if i["not_applicable"]),
+        **second,
     }

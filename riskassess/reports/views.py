@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from riskassess.accounts.models import Role
 from riskassess.assessments.access import get_assessment_for_user, get_revision_for_user
-from riskassess.reports import exports, pdf, pdf_limits
+from riskassess.reports import exports, pdf, pdf_limits, present_v2
 from riskassess.reports.build import build_report
 from riskassess.reports.chart import bar_chart
 
@@ -47,6 +47,9 @@ def results(request: HttpRequest, assessment_id, number: int | None = None) -> H
         "can_edit": Role.allows(assessment.role, Role.EDITOR) and assessment.is_editable,
         "downloads": _downloads(assessment.pk, number),
         "revision_view": number is not None,
+        # Format 2: the profile, the level matrix's cell, the skipped items and the
+        # coverage, in words (None for format 1, whose page is unchanged).
+        "v2": present_v2.presentation(report),
     }
     return render(request, "reports/results.html", context)
 

@@ -1,12 +1,14 @@
 """`assess` on format 2 (contracts.md §8): the profile is read, the calibration holds through
 the real pipeline (answers file -> database checklist -> data -> v2 scoring -> report /2)."""
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from pypdf import PdfReader
 
 from riskassess.checklist.management.commands.load_checklist import DEFAULT_FILE
 from riskassess.checklist.services import load_checklist
@@ -37,7 +39,7 @@ def assess(tmp_path, name, *extra) -> dict:
         ("a-internal-tool.yaml", "low", "low"),
         ("a-internal-tool-carbon-unknown.yaml", "low", "medium"),
         ("c-cv-screener-no-fairness.yaml", "critical", "critical"),
-        ("support-bot-v2.yaml", "medium", "medium"),
+        ("../answers-support-bot.yaml", "medium", "medium"),
     ],
 )
 def test_the_calibration_holds_through_assess(tmp_path, v2, name, lowest, highest):
@@ -101,7 +103,25 @@ def test_unanswered_profile_questions_are_missing_answers(tmp_path, v2):
         call_command("assess", str(path))
 
 
-def test_the_pdf_of_a_v2_report_is_refused_for_now(tmp_path, v2):
-    with pytest.raises(CommandError, match="not available yet"):
-        assess(tmp_path, "a-internal-tool.yaml", "--pdf", str(tmp_path / "r.pdf"))
-    assert not (tmp_path / "r.pdf").exists()
+def test_the_pdf_of_a_v2_report_is_written_with_the_profile_skips_and_coverage(tmp_path, v2):
+    target = tmp_path / "r.pdf"
+    report = assess(tmp_path, "b-public-assistant-no-harm-tests.yaml", "--pdf", str(target))
+    pages = [
+        " ".join(page.extract_text().replace("\u200b", "").split())
+        for page in PdfReader(io.BytesIO(target.read_bytes())).pages
+    ]
+    text = " ".join(pages)
+    assert report["impact"] == {"total": 10, "tier": "moderate"}
+    assert "Moderate impact \u00d7 high control gap \u2192 high" in text
+    assert "Profile and impact" in text and "Impact total Moderate tier 10 points" in text
+    # A skipped item, with its rule in the profile's own words.
+    start = text.index("27 items do not apply to this profile. They are left out")
+    skipped = text[start : text.index("Answers by category", start)]
+    assert "INQ-07" in skipped
+    assert "Are outputs used to make or inform decisions about individual people" in skipped
+    assert "\u201cOutputs are one input to a decision a person makes\u201d" in skipped
+    nist = next(c for c in report["coverage"] if c["framework"] == "nist-ai-rmf")
+    assert "Appendix: framework coverage" in text and "NIST AI Risk Management Framework" in text
+    counts = " ".join(str(nist["counts"][status]) for status in nist["counts"])
+    assert f"Requirements {counts} 72" in text
+    assert report["fingerprint"] in pages[-1]

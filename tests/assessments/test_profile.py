@@ -196,7 +196,7 @@ def test_the_history_lists_profile_changes_with_their_labels(client, alice, bob,
     assert "3 changes, newest first" in page
     rows = page.split('id="profile-changes-h"')[1].split("</table>")[0]
     # bob's change of P-USERS shows what it was before.
-    assert "<td class=\"small\">bob</td>" in rows
+    assert '<td class="small">bob</td>' in rows
     assert "Our own staff</td>" in rows and "<strong>The public</strong>" in rows
     assert "<strong>Generated text; Generated code</strong>" in rows
 

@@ -9,17 +9,22 @@ does not have yet, add it to make_world().
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.urls import reverse
 
+from riskassess import yamlfiles
 from riskassess.accounts.models import Membership, Role, Team, User
 from riskassess.assessments import services
 from riskassess.assessments.models import Answer, Assessment
 from riskassess.checklist import services as checklist_services
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.models import Status as ChecklistStatus
+from riskassess.checklist.spec import parse
 
 PASSWORD = "correct horse battery staple"
 NOT_FOUND = "00000000-0000-4000-8000-000000000000"
@@ -48,6 +53,9 @@ class World:
     draft: Assessment
     submitted: Assessment
     users: dict[str, User] = field(default_factory=dict)
+    # Format 2 (add_v2): a draft with a skipped item's answer kept, and a submitted one.
+    v2_draft: Assessment | None = None
+    v2_submitted: Assessment | None = None
 
 
 def make_world(checklist: Checklist) -> World:
@@ -156,4 +164,75 @@ PAGES = [
     Page("checklist", _url("checklist:detail", _checklist_slug, _checklist_version)),
     Page("password-change", _url("password_change")),
     Page("not-found", _url("results", NOT_FOUND), status=404),
+]
+
+
+# Format 2 -----------------------------------------------------------------------------------
+
+V2_CHECKLIST = Path(settings.BASE_DIR) / "riskassess" / "checklist" / "data"
+V2_ANSWERS = (
+    Path(settings.BASE_DIR) / "examples" / "calibration" / "b-public-assistant-no-harm-tests.yaml"
+)
+
+
+def _answer_v2(assessment: Assessment, user: User, content: dict, extra: dict) -> None:
+    for key, options in content["profile"].items():
+        services.save_profile(
+            assessment=assessment,
+            question_key=key,
+            option_keys=options if isinstance(options, list) else [options],
+            expected_version=0,
+            user=user,
+        )
+    for key, value in {**content["answers"], **extra}.items():
+        option, comment = (
+            (value["answer"], value.get("comment", "")) if isinstance(value, dict) else (value, "")
+        )
+        services.save_answer(
+            assessment=assessment,
+            item_key=key,
+            option_key=option,
+            comment=comment,
+            expected_version=0,
+            user=user,
+        )
+
+
+def add_v2(world: World) -> World:
+    """The default checklist's version 2 (format 2: a profile, skips, coverage), published as
+    version 3 (make_world already published a version 2), a draft answered as a public
+    assistant with INQ-07 answered before the profile skipped it, and a submitted copy."""
+    spec = parse((V2_CHECKLIST / "foundation-model-risks-v2.yaml").read_bytes())
+    checklist = checklist_services.load_checklist(dataclasses.replace(spec, version=3))[0]
+    content = yamlfiles.load(V2_ANSWERS.read_bytes())
+    made = []
+    for title, extra in [
+        (
+            "Public assistant",
+            {"INQ-07": {"answer": "no", "comment": "Answered before the profile."}},
+        ),
+        ("Public assistant, submitted", {}),
+    ]:
+        assessment = services.create_assessment(
+            user=world.users["alice"],
+            team=world.team,
+            checklist=checklist,
+            title=title,
+            model_name="support-bot 2.3",
+            base_model="an open-weights 70B chat model",
+            context="Public-facing, EU and US customers.",
+        )
+        _answer_v2(assessment, world.users["bob"], content, extra)
+        made.append(assessment)
+    world.v2_draft = made[0]
+    world.v2_submitted = services.submit(assessment=made[1], user=world.users["alice"])
+    return world
+
+
+# Checked with every <details> open, so that the folded coverage tables are audited too.
+V2_PAGES = [
+    Page("results-v2", _url("results", lambda w: w.v2_draft.pk)),
+    Page(
+        "revision-results-v2", _url("revision_results", lambda w: w.v2_submitted.pk, 1), user="vera"
+    ),
 ]

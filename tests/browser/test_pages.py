@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser import axe
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.pages import PAGES
+from tests.browser.pages import PAGES, V2_PAGES, add_v2
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Chart text drawn smaller than this (in CSS px) is hard to read.
@@ -69,3 +69,26 @@ def test_page_is_accessible_fits_a_phone_and_logs_no_error(open_page, world, spe
     logged = [p for p in page.problems if not (spec.status == 404 and "404" in p)]
     problems += [f"console: {text}" for text in logged]
     assert not problems, f"{spec.name} at {spec.url(world)}:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def v2_world(world):
+    return add_v2(world)
+
+
+@pytest.mark.parametrize("spec", V2_PAGES, ids=str)
+def test_a_format_2_report_page_is_accessible_and_fits_a_phone(open_page, v2_world, spec):
+    """The profile, the level matrix, the skipped items and every coverage table, unfolded."""
+    page = open_page(spec.url(v2_world), user=v2_world.users[spec.user], viewport=DESKTOP)
+    assert page.response.status == spec.status
+    for name in ("Profile and impact", "Skipped by rule", "Framework coverage"):
+        assert page.get_by_role("heading", name=name).count() == 1, name
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert page.locator(".coverage-table tbody tr").count() == 72 + 48 + 38 + 24
+    problems = accessibility_problems(page, "desktop width, details open")
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"innerWidth === {PHONE['width']}")
+    problems += accessibility_problems(page, f"{PHONE['width']} px, details open")
+    problems += width_problems(page)
+    problems += [f"console: {text}" for text in page.problems]
+    assert not problems, f"{spec.name} at {spec.url(v2_world)}:\n" + "\n".join(problems)

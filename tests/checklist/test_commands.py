@@ -75,6 +75,7 @@ def test_export_checklist_names_what_is_available_for_an_unknown_slug():
     run("load_checklist")
     with pytest.raises(
         CommandError,
-        match="no checklist nope v3; available: foundation-model-risks v2, foundation-model-risks v1",
+        match="no checklist nope v3; available: foundation-model-risks v2, "
+        "foundation-model-risks v1",
     ):
         call_command("export_checklist", "nope", "--version", "3")

@@ -22,6 +22,9 @@ register.filter("when", present.when)
 register.filter("day", present.day)
 register.filter("level_label", present.level)
 register.filter("number", present.number)
+register.filter("tier_label", present.tier)
+register.filter("coverage_label", present.coverage_status)
+register.filter("points", present.points)
 
 
 @register.filter

@@ -20,7 +20,7 @@ from django.db import DatabaseError
 from riskassess.assessments import answersfile
 from riskassess.assessments.scoring import LEVELS
 from riskassess.reports import exports
-from riskassess.reports.build import report_from_data
+from riskassess.reports.build import Report, report_from_data
 from riskassess.yamlfiles import MAX_FILE_BYTES
 
 GATES = ("medium", "high", "critical")
@@ -192,17 +192,13 @@ class Command(BaseCommand):
                 f"({shown}{more}); answer them, or pass --allow-incomplete for a provisional report"
             )
 
-        report = report_from_data(built.data, report_details(parsed))
+        # With its data beside it: a format-2 PDF words the profile's conditions with it.
+        report = Report(report_from_data(built.data, report_details(parsed)), built.data)
         # Everything is rendered before anything is written, so that a failing
         # renderer leaves no half set of outputs behind.
         outputs = []
         if json_out:
             outputs.append((json_out, exports.to_json(report)))
-        if pdf_out and report["schema"].endswith("/2"):
-            raise refuse(
-                "--pdf: the PDF of a format-2 report (profile, skipped items, coverage) is "
-                "not available yet; use --json"
-            )
         if pdf_out:
             # WeasyPrint logs every rendering step at INFO, even on import: on
             # standard error, where a pipeline expects one line or nothing.
