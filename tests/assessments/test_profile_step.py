@@ -216,3 +216,14 @@ def test_a_category_page_and_an_autosave_take_a_fixed_number_of_queries(
             content_type="application/json",
         )
     assert response.status_code == 200 and response.json()["ok"]
+
+
+def test_previous_from_the_first_category_goes_back_to_the_profile(client, alice, v2_assessment):
+    client.force_login(alice)
+    page = client.get(f"/a/{v2_assessment.pk}/q/inequity/").content.decode()
+    assert 'name="goto" value="_profile"' in page and "Step 2 of 6" in page
+    response = client.post(f"/a/{v2_assessment.pk}/q/inequity/", {"goto": "_profile"})
+    assert response.status_code == 302 and response.url == url(v2_assessment)
+    # And Next on the profile goes to the first category.
+    response = client.post(url(v2_assessment), {"goto": "inequity"})
+    assert response.url == f"/a/{v2_assessment.pk}/q/inequity/"
