@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from riskassess.checklist import exporting
+from riskassess.checklist.admin_v2 import ChecklistFormat2Admin, Format2RowAdmin, RowForm
 from riskassess.checklist.admin_versions import (
     VersionLifecycleAdmin,
     VersionRowAdmin,
@@ -160,12 +161,7 @@ class OptionAdmin(VersionRowAdmin):
         "active",
     ]
     list_select_related = ["checklist", "item"]
-    list_filter = [
-        "checklist",
-        ("item", admin.EmptyFieldListFilter),
-        "not_applicable",
-        "active",
-    ]
+    list_filter = ["checklist", ("item", admin.EmptyFieldListFilter), "not_applicable", "active"]
     search_fields = ["key", "label", "item__key"]
     raw_id_fields = ["item"]
 
@@ -215,7 +211,7 @@ class CategoryKeyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Item)
-class ItemAdmin(VersionRowAdmin):
+class ItemAdmin(Format2RowAdmin, VersionRowAdmin):
     list_display = [
         "key",
         "short_question",
@@ -242,6 +238,8 @@ class ItemAdmin(VersionRowAdmin):
     ]
     readonly_fields = ["checklist"]
     inlines = [ItemOptionInline]
+    form = RowForm
+    format_2_fields = ["applies_if", "critical_if", "scope", "frameworks"]
 
     @admin.display(description="question", ordering="question")
     def short_question(self, item: Item) -> str:
@@ -279,6 +277,7 @@ class ItemFormSet(forms.BaseInlineFormSet):
 
 class ItemInline(VersionRowInline):
     model = Item
+    form = RowForm  # in format 2, an item key may not be a profile key
     formset = ItemFormSet
     fields = ["key", "question", "weight", "critical", "required", "order", "active"]
     ordering = ["order", "pk"]
@@ -291,13 +290,15 @@ class ItemInline(VersionRowInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(VersionRowAdmin):
+class CategoryAdmin(Format2RowAdmin, VersionRowAdmin):
     list_display = ["name", "key", "checklist", "weight", "order", "active", "item_count"]
     list_select_related = ["checklist"]
     list_filter = ["checklist", "active"]
     search_fields = ["key", "name"]
     fields = ["checklist", "key", "name", "description", "reference", ("weight", "order", "active")]
     inlines = [ItemInline]
+    form = RowForm
+    format_2_fields = ["applies_if"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(item_count=_count(Item.objects, "category"))
@@ -323,7 +324,7 @@ class CategoryInline(VersionRowInline):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(VersionLifecycleAdmin):
+class ChecklistAdmin(ChecklistFormat2Admin, VersionLifecycleAdmin):
     list_display = [
         "name",
         "slug",

@@ -63,8 +63,7 @@ def _format_2(
         "profile": profile,
         "impact_tiers": {name: _number(tiers[name]) for name in spec_v2.DEFAULT_TIERS},
         "level_matrix": {
-            tier: {level: matrix[tier][level] for level in spec_v2.LEVELS}
-            for tier in spec_v2.TIERS
+            tier: {level: matrix[tier][level] for level in spec_v2.LEVELS} for tier in spec_v2.TIERS
         },
         "frameworks": frameworks,
     }
@@ -195,9 +194,7 @@ def spec_data(spec: ChecklistSpec) -> dict:
         _category_data(
             category,
             [
-                _item_data(
-                    item, [_option_data(o) for o in item.options or []], spec.format, orders
-                )
+                _item_data(item, [_option_data(o) for o in item.options or []], spec.format, orders)
                 for item in category.items
             ],
             orders[0],

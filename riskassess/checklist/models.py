@@ -317,6 +317,7 @@ class Requirement(models.Model):
     rid = models.CharField("id", max_length=50)
     title = models.CharField(max_length=500)
     order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework", "order", "pk"]

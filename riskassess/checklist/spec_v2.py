@@ -9,29 +9,21 @@ every problem listed at once, each naming its key.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from riskassess.checklist import rules_v2
+from riskassess.checklist.rules_v2 import DEFAULT_MATRIX as DEFAULT_MATRIX
+from riskassess.checklist.rules_v2 import DEFAULT_TIERS as DEFAULT_TIERS
+from riskassess.checklist.rules_v2 import LEVELS as LEVELS
+from riskassess.checklist.rules_v2 import SCOPES as SCOPES
+from riskassess.checklist.rules_v2 import TIERS as TIERS
 from riskassess.yamlfiles import shown
 
 METHOD = "weighted-exposure-v2"
-LEVELS = ("low", "medium", "high", "critical")
-TIERS = ("limited", "moderate", "high", "very_high")
-DEFAULT_TIERS = {"moderate": 3, "high": 6, "very_high": 9}
-DEFAULT_MATRIX = {
-    "limited": {"low": "low", "medium": "low", "high": "medium", "critical": "high"},
-    "moderate": {"low": "low", "medium": "medium", "high": "high", "critical": "critical"},
-    "high": {"low": "medium", "medium": "high", "high": "critical", "critical": "critical"},
-    "very_high": {"low": "high", "medium": "critical", "high": "critical", "critical": "critical"},
-}
-SCOPES = ("deployment", "base_model")
 TOP_KEYS = {"format", "method", "profile", "impact_tiers", "level_matrix", "frameworks"}
 CATEGORY_KEYS = {"applies_if"}
 ITEM_KEYS = {"applies_if", "scope", "frameworks"}
-# Profile keys: letters, digits, hyphens (contracts.md §6).
-_PROFILE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-_REQUIREMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.()/-]*$")
 
 
 @dataclass
@@ -66,7 +58,10 @@ class FrameworkSpec:
 
 
 class Format2:
-    """Reads the file-level parts of format 2, then checks conditions and tags against them."""
+    """Reads the file-level parts of format 2, then checks conditions and tags against them.
+
+    What is valid is rules_v2's, shared with the admin; this reads the file's shape.
+    """
 
     def __init__(self, check, top: dict):
         self.check = check
@@ -75,8 +70,8 @@ class Format2:
             check.fail("method", f"must be {METHOD} in a format 2 file (got {shown(method)})")
         self.profile = self._profile(top.get("profile"))
         self.options = {q.key: {o.key for o in q.options} for q in self.profile}
-        self.tiers = self._tiers(top.get("impact_tiers"))
-        self.matrix = self._matrix(top.get("level_matrix"))
+        self.tiers = rules_v2.tiers(check, top.get("impact_tiers"))
+        self.matrix = rules_v2.matrix(check, top.get("level_matrix"))
         self.frameworks = self._frameworks(top.get("frameworks", []))
         self.requirements = {f.key: {r.id for r in f.requirements} for f in self.frameworks}
 
@@ -84,8 +79,7 @@ class Format2:
 
     def _profile(self, raw: Any) -> list[ProfileQuestionSpec]:
         check = self.check
-        if not isinstance(raw, list) or not raw:
-            check.fail("profile", "must be a non-empty list of questions")
+        if not rules_v2.profile_listed(check, raw):
             return []
         questions, seen = [], set()
         for index, entry in enumerate(raw):
@@ -97,8 +91,7 @@ class Format2:
             if data is None:
                 continue
             key = data.get("key")
-            if not isinstance(key, str) or not _PROFILE_KEY.match(key) or len(key) > 50:
-                check.fail(f"{here}.key", f"must be letters, digits and '-' (got {shown(key)})")
+            if not rules_v2.profile_key(check, key, f"{here}.key"):
                 continue
             here = f"profile[{key}]"
             if key in seen:
@@ -118,8 +111,7 @@ class Format2:
 
     def _profile_options(self, raw: Any, where: str) -> list[ProfileOptionSpec]:
         check = self.check
-        if not isinstance(raw, list) or len(raw) < 2:
-            check.fail(where, "must be a list of at least two options")
+        if not rules_v2.options_listed(check, raw, where):
             return []
         options, seen = [], set()
         for index, entry in enumerate(raw):
@@ -131,55 +123,10 @@ class Format2:
             if key in seen:
                 check.fail(here, "duplicate option key")
             seen.add(key)
-            impact = data.get("impact", 0)
-            if isinstance(impact, bool) or not isinstance(impact, int | float) or impact < 0:
-                check.fail(f"{here}.impact", f"must be a number of 0 or more (got {shown(impact)})")
-                impact = 0
+            impact = rules_v2.impact(check, data.get("impact", 0), f"{here}.impact")
             label = check.text(data, "label", here, 200, required=True)
             options.append(ProfileOptionSpec(key=key, label=label, impact=impact))
         return options
-
-    def _tiers(self, raw: Any) -> dict[str, float]:
-        if raw is None:
-            return dict(DEFAULT_TIERS)
-        check = self.check
-        if check.mapping(raw, "impact_tiers", set(DEFAULT_TIERS), set(DEFAULT_TIERS)) is None:
-            return dict(DEFAULT_TIERS)
-        tiers = {name: check.number(raw, name, "impact_tiers", 0) for name in DEFAULT_TIERS}
-        if not 0 < tiers["moderate"] < tiers["high"] < tiers["very_high"]:
-            got = ", ".join(f"{name} {shown(value)}" for name, value in tiers.items())
-            check.fail("impact_tiers", f"must satisfy 0 < moderate < high < very_high (got {got})")
-        return tiers
-
-    def _matrix(self, raw: Any) -> dict[str, dict[str, str]]:
-        if raw is None:
-            return {tier: dict(row) for tier, row in DEFAULT_MATRIX.items()}
-        check = self.check
-        if check.mapping(raw, "level_matrix", set(TIERS), set(TIERS)) is None:
-            return DEFAULT_MATRIX
-        matrix: dict[str, dict[str, str]] = {}
-        for tier in TIERS:
-            row = raw.get(tier)
-            where = f"level_matrix.{tier}"
-            if check.mapping(row, where, set(LEVELS), set(LEVELS)) is None:
-                return DEFAULT_MATRIX
-            matrix[tier] = {}
-            for level in LEVELS:
-                value = row.get(level)
-                if value not in LEVELS:
-                    check.fail(f"{where}.{level}", f"must be one of {', '.join(LEVELS)}")
-                    return DEFAULT_MATRIX
-                matrix[tier][level] = value
-        rank = LEVELS.index
-        for tier in TIERS:
-            cells = [rank(matrix[tier][level]) for level in LEVELS]
-            if cells != sorted(cells):
-                check.fail(f"level_matrix.{tier}", "must never go down as the control level rises")
-        for level in LEVELS:
-            cells = [rank(matrix[tier][level]) for tier in TIERS]
-            if cells != sorted(cells):
-                check.fail(f"level_matrix (column {level})", "must never go down as the tier rises")
-        return matrix
 
     def _frameworks(self, raw: Any) -> list[FrameworkSpec]:
         check = self.check
@@ -208,8 +155,7 @@ class Format2:
             )
             ids: set[str] = set()
             requirements = data.get("requirements")
-            if not isinstance(requirements, list) or not requirements:
-                check.fail(f"{here}.requirements", "must be a non-empty list")
+            if not rules_v2.requirements_listed(check, requirements, f"{here}.requirements"):
                 requirements = []
             for number, requirement in enumerate(requirements):
                 where = f"{here}.requirements[{number}]"
@@ -217,8 +163,7 @@ class Format2:
                 if row is None:
                     continue
                 rid = row.get("id")
-                if not isinstance(rid, str) or not _REQUIREMENT_ID.match(rid) or len(rid) > 50:
-                    check.fail(f"{where}.id", f"must be an identifier (got {shown(rid)})")
+                if not rules_v2.requirement_id(check, rid, f"{where}.id"):
                     continue
                 if rid in ids:
                     check.fail(f"{here}.requirements[{rid}]", "duplicate requirement id")
@@ -232,71 +177,21 @@ class Format2:
 
     def condition(self, raw: Any, where: str) -> dict[str, list[str]] | None:
         """A condition: profile keys mapped to lists of their option keys."""
-        check = self.check
-        if not isinstance(raw, dict) or not raw:
-            check.fail(where, "must map at least one profile key to a list of its options")
-            return None
-        result = {}
-        for key, options in raw.items():
-            here = f"{where}.{shown(key) if not isinstance(key, str) else key}"
-            if key not in self.options:
-                check.fail(here, "is not a profile key")
-                continue
-            if not isinstance(options, list) or not options:
-                check.fail(here, "must be a non-empty list of option keys")
-                continue
-            unknown = [o for o in options if o not in self.options[key]]
-            if unknown:
-                allowed = ", ".join(sorted(self.options[key]))
-                check.fail(here, f"{shown(unknown[0])} is not an option; allowed: {allowed}")
-                continue
-            result[key] = list(options)
-        return result
+        return rules_v2.condition(self.check, raw, where, self.options)
 
     def critical(self, item: dict, where: str) -> bool | dict[str, list[str]]:
-        value = item.get("critical", False)
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, dict):
-            return self.condition(value, f"{where}.critical") or False
-        self.check.fail(
-            f"{where}.critical", f"must be true, false or a condition (got {shown(value)})"
+        return rules_v2.critical(
+            self.check, item.get("critical", False), f"{where}.critical", self.options
         )
-        return False
 
     def scope(self, item: dict, where: str) -> str:
-        value = item.get("scope", "deployment")
-        if value not in SCOPES:
-            self.check.fail(f"{where}.scope", f"must be one of {', '.join(SCOPES)}")
-            return "deployment"
-        return value
+        return rules_v2.scope(self.check, item.get("scope", "deployment"), f"{where}.scope")
 
     def tags(self, item: dict, where: str) -> dict[str, list[str]]:
-        raw = item.get("frameworks")
-        if raw is None:
-            return {}
-        check = self.check
-        if not isinstance(raw, dict):
-            check.fail(f"{where}.frameworks", "must map framework keys to lists of requirement ids")
-            return {}
-        tags = {}
-        for key, ids in raw.items():
-            here = f"{where}.frameworks.{key if isinstance(key, str) else shown(key)}"
-            if key not in self.requirements:
-                check.fail(here, "is not a framework of this checklist")
-                continue
-            if not isinstance(ids, list) or not ids:
-                check.fail(here, "must be a non-empty list of requirement ids")
-                continue
-            unknown = [i for i in ids if i not in self.requirements[key]]
-            if unknown:
-                check.fail(here, f"{shown(unknown[0])} is not a requirement of {key}")
-                continue
-            tags[key] = [str(i) for i in ids]
-        return tags
+        return rules_v2.tags(
+            self.check, item.get("frameworks"), f"{where}.frameworks", self.requirements
+        )
 
     def check_keys(self, item_keys: set[str]) -> None:
         """Profile keys are unique across the profile and the items."""
-        for question in self.profile:
-            if question.key in item_keys:
-                self.check.fail(f"profile[{question.key}]", "is also an item key")
+        rules_v2.keys_apart(self.check, [question.key for question in self.profile], item_keys)
