@@ -49,6 +49,7 @@ CSRF_FAILURE_VIEW = "riskassess.errors.csrf_failure"
 INSTALLED_APPS = [
     "riskassess.accounts",
     "riskassess.checklist",
+    "riskassess.deployments",
     "riskassess.assessments",
     "riskassess.reports",
     "django.contrib.admin",

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -57,6 +58,13 @@ class Team(models.Model):
         blank=True,
         max_length=ATTESTATION_MAX,
         help_text=f"For example: “{DEFAULT_ATTESTATION}” Leave empty to ask for none.",
+    )
+    # How often the team's deployments are re-assessed, unless one says otherwise.
+    review_months = models.PositiveSmallIntegerField(
+        "review interval (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="How often each deployment is re-assessed; a deployment may set its own.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

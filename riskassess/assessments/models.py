@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from riskassess.accounts.models import Team
 from riskassess.checklist.models import Checklist, Item, Option, ProfileQuestion
+from riskassess.deployments.models import Deployment
 
 TITLE_MAX = 200
 COMMENT_MAX = 10_000
@@ -39,6 +40,9 @@ class AssessmentQuerySet(models.QuerySet):
 class Assessment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assessments")
+    # The deployment assessed. The details below are this assessment's own copy,
+    # as they were when it started: editing the deployment changes no record.
+    deployment = models.ForeignKey(Deployment, on_delete=models.PROTECT, related_name="assessments")
     checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="assessments")
     title = models.CharField(max_length=TITLE_MAX)
     model_name = models.CharField("model name and version", max_length=TITLE_MAX)
@@ -171,6 +175,7 @@ class Event(models.Model):
         ARCHIVED = "archived", "Archived"
         RESTORED = "restored", "Restored from the archive"
         UPGRADED = "upgraded", "Moved to a newer checklist version"
+        REASSESSED = "reassessed", "Started as a re-assessment"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

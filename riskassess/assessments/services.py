@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from riskassess.assessments import workflow
 from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event, ProfileAnswer
 from riskassess.checklist.models import Checklist, Item, ProfileQuestion
+from riskassess.deployments.models import Deployment
 
 
 class AnswerError(ValueError):
@@ -82,8 +83,31 @@ def _record(assessment: Assessment, kind: str, user, note: str = "", data=None) 
 
 
 @transaction.atomic
-def create_assessment(*, user, team, checklist: Checklist, **details) -> Assessment:
-    assessment = Assessment(team=team, checklist=checklist, created_by=user, **details)
+def create_assessment(
+    *, user, team, checklist: Checklist, deployment: Deployment | None = None, **details
+) -> Assessment:
+    """A draft assessment of `deployment`, or of a new deployment made from `details`.
+
+    `details` (title, model_name, base_model, context) are the assessment's own
+    copy; a new deployment takes them as its name, model, base model (as typed)
+    and context, with `user` as its owner.
+    """
+    if deployment is None:
+        deployment = Deployment(
+            team=team,
+            name=details.get("title", ""),
+            model_name=details.get("model_name", ""),
+            base_model_text=details.get("base_model", ""),
+            context=details.get("context", ""),
+            owner=user,
+            review_months=team.review_months,
+        )
+        _save_as(deployment, user)
+    elif deployment.team_id != team.pk:
+        raise ValueError("A deployment's assessments belong to its own team.")
+    assessment = Assessment(
+        team=team, deployment=deployment, checklist=checklist, created_by=user, **details
+    )
     _save_as(assessment, user)
     _record(assessment, Event.Kind.CREATED, user)
     return assessment

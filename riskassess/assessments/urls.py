@@ -5,6 +5,7 @@ from riskassess.assessments import (
     imports,
     profile_views,
     questionnaire,
+    reassess_views,
     upgrade_views,
     views,
 )
@@ -24,6 +25,11 @@ urlpatterns = [
         "a/<uuid:assessment_id>/upgrade/",
         upgrade_views.assessment_upgrade,
         name="assessment_upgrade",
+    ),
+    path(
+        "d/<uuid:deployment_id>/reassess/",
+        reassess_views.deployment_reassess,
+        name="deployment_reassess",
     ),
     path("a/<uuid:assessment_id>/history/", history.assessment_history, name="assessment_history"),
     path(

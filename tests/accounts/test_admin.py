@@ -44,6 +44,7 @@ def test_it_adds_a_member_through_the_team_page(client, staff, team, alice):
     dana = make_user("dana")
     data = {
         "name": "Alpha",
+        "review_months": 12,
         "memberships-TOTAL_FORMS": 1,
         "memberships-INITIAL_FORMS": 0,
         "memberships-0-user": dana.pk,
