@@ -21,13 +21,13 @@ and actions the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from riskassess.assessments import services, workflow
+from riskassess.assessments import services, upgrade, workflow
 from riskassess.assessments.models import Answer, Assessment, Event, ProfileAnswer, Revision
 from riskassess.checklist.models import Checklist, ProfileQuestion
 from riskassess.checklist.selectors import checklist_trees
@@ -39,27 +39,17 @@ class ReassessError(ValueError):
 
 
 @dataclass
-class Plan:
-    revision: Revision
-    target: Checklist
-    carried: list[dict] = field(default_factory=list)  # {"key", "question", "answer_label"}
-    to_confirm: list[dict] = field(default_factory=list)  # + "old_question", "changes"
-    new: list[dict] = field(default_factory=list)  # {"key", "question"}
-    removed: list[dict] = field(default_factory=list)  # {"key", "question", "answer_label", …}
-    profile_carried: list[str] = field(default_factory=list)
-    profile_dropped: list[str] = field(default_factory=list)
+class Plan(upgrade.Plan):
+    """The upgrade's plan (upgrade.Plan), from a revision's frozen data rather than live rows."""
+
+    revision: Revision | None = None
 
     def summary(self) -> dict:
         """What the re-assessment's event keeps."""
         return {
+            **super().summary(),
             "from_revision": self.revision.number,
             "from_assessment": str(self.revision.assessment_id),
-            "from_version": self.revision.snapshot["checklist"]["version"],
-            "to_version": self.target.version,
-            "carried": [row["key"] for row in self.carried],
-            "to_confirm": [row["key"] for row in self.to_confirm],
-            "new": [row["key"] for row in self.new],
-            "removed": self.removed,
             "profile_carried": self.profile_carried,
             "profile_dropped": self.profile_dropped,
         }
@@ -101,7 +91,9 @@ def plan(deployment: Deployment) -> Plan:
     target = target_for(revision)
     tree = checklist_trees([target.pk])[target.pk]
     new_items = {item.key: item for category in tree for item in category.item_list}
-    result = Plan(revision=revision, target=target)
+    # The version the revision was scored with (its assessment may have moved since).
+    source = Checklist.objects.get(pk=revision.snapshot["checklist"]["id"])
+    result = Plan(source=source, target=target, revision=revision)
     old_keys = set()
     for item in revision.snapshot["items"]:
         old_keys.add(item["key"])
