@@ -59,7 +59,17 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from riskassess.reports import chart, pdf_context, pdf_text, pdf_v2, present_v2
+from riskassess.reports import (
+    chart,
+    comparison,
+    comparison_v2,
+    pdf_compare,
+    pdf_context,
+    pdf_text,
+    pdf_v2,
+    present_v2,
+)
+from riskassess.reports.build import Report
 from riskassess.reports.pdf_context import report_context
 from riskassess.reports.pdf_limits import (
     PDFBusy,
@@ -228,6 +238,9 @@ def layout_version() -> str:
         Path(__file__),
         Path(chart.__file__),
         Path(pdf_context.__file__),
+        Path(pdf_compare.__file__),
+        Path(comparison.__file__),
+        Path(comparison_v2.__file__),
         Path(pdf_text.__file__),
         Path(pdf_v2.__file__),
         Path(present_v2.__file__),
@@ -316,8 +329,14 @@ def time_limit(seconds: float):
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-def render_report_html(report: dict) -> str:
-    return UNPRINTABLE.sub("\ufffd", render_to_string(TEMPLATE, report_context(report)))
+def render_report_html(report: dict, changes: dict | None = None) -> str:
+    """The report's HTML; `changes` is a revision's section "Changes since revision N"
+    (pdf_compare.section), printed after the summary: given, or carried by the report
+    (`with_changes`)."""
+    if changes is None:
+        changes = getattr(report, "changes", None)
+    context = {**report_context(report), "changes": changes}
+    return UNPRINTABLE.sub("\ufffd", render_to_string(TEMPLATE, context))
 
 
 # --- The PDF -------------------------------------------------------------------------------
@@ -344,6 +363,16 @@ def cyclic_gc_paused():
         gc.enable()
 
 
+def with_changes(report: dict, changes: dict | None) -> dict:
+    """The report carrying its section "Changes since revision N" beside it, as a
+    build.Report carries its data: a copy, the caller's report is left as it is."""
+    if changes is None:
+        return report
+    printed = Report(report, present_v2.data_of(report))
+    printed.changes = changes
+    return printed
+
+
 def _render_pdf(report: dict) -> bytes:
     with time_limit(timeout_seconds()), cyclic_gc_paused(), glyph_warnings_summed():
         html = ReportHTML(render_report_html(report))
@@ -359,6 +388,11 @@ def _render_pdf(report: dict) -> bytes:
 
 
 def cache_key(report: dict) -> str:
+    """The key of the report's PDF in Django's cache (a revision's: one query, see `_key`)."""
+    return _key(report, pdf_compare.of_report(report))
+
+
+def _key(report: dict, neighbours: pdf_compare.Neighbours | None) -> str:
     # A revision's PDF also prints where it stands ("revision 1 of 2, superseded
     # on …"), which is not part of the fingerprinted content: it is in the key too.
     record = report.get("record") or {}
@@ -371,6 +405,11 @@ def cache_key(report: dict) -> str:
     if wording is not None:
         canonical = json.dumps(wording, sort_keys=True, ensure_ascii=False, default=str)
         key += ":" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    # A revision's "Changes since revision N" is the comparison with its predecessor,
+    # which never changes once the revision exists: naming the predecessor covers it.
+    previous = neighbours.previous if neighbours else None
+    if previous is not None:
+        key += f":since-{previous.fingerprint[:32]}"
     return key
 
 
@@ -379,23 +418,28 @@ def render_report_pdf(report: dict) -> bytes:
 
     The key is the report's fingerprint (SHA-256 of its content, which includes
     the assessment id and team) plus the layout version, so different data or a
-    new layout never gets an old file. Callers check access before calling.
+    new layout never gets an old file; a revision's key also names its
+    predecessor, whose comparison it prints. Callers check access before calling.
 
     Raises a `PDFUnavailable`: `PDFRecentlyFailed` when a render of the same key
     failed within settings.PDF_FAILURE_TTL, `PDFBusy` when this process already
     runs its PDF_MAX_CONCURRENT_RENDERS, `PDFRenderTimeout`, or `PDFRenderFailed`
     for any other error of the renderer (chained); the last two are remembered.
     """
-    key = cache_key(report)
+    # A revision with a predecessor prints what changed since it: found here, so that
+    # every caller (the downloads, the render ahead on submit) prints the same PDF.
+    neighbours = pdf_compare.of_report(report)
+    key = _key(report, neighbours)
     pdf = django_cache.get(key)
     if pdf is not None:
         return pdf
     failure = recent_failure(key)
     if failure:
         raise PDFRecentlyFailed(failure)
+    changes = pdf_compare.section(report, neighbours)
     with render_slot():
         try:
-            pdf = _render_pdf(report)
+            pdf = _render_pdf(with_changes(report, changes))
         except PDFRenderTimeout as error:
             remember_failure(key, error, timed_out=True)
             raise

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from riskassess.reports import verify_views, views
+from riskassess.reports import compare_views, verify_views, views
 
 urlpatterns = [
     path("a/<uuid:assessment_id>/results/", views.results, name="results"),
@@ -34,4 +34,7 @@ urlpatterns = [
         name="revision_xlsx",
     ),
     path("verify/", verify_views.verify_report, name="verify_report"),
+    # Two reports of one deployment compared (compare_views.py): ?before=<ref>&after=<ref>.
+    path("d/<uuid:deployment_id>/compare/", compare_views.compare_page, name="compare"),
+    path("d/<uuid:deployment_id>/compare.json", compare_views.compare_json, name="compare_json"),
 ]

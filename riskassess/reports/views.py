@@ -1,5 +1,6 @@
 import logging
 import math
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from riskassess.accounts.models import Role
 from riskassess.assessments.access import get_assessment_for_user, get_revision_for_user
-from riskassess.reports import exports, pdf, pdf_limits, present_v2
+from riskassess.reports import exports, pdf, pdf_compare, pdf_limits, present_v2
 from riskassess.reports.build import build_report
 from riskassess.reports.chart import bar_chart
 
@@ -38,6 +39,19 @@ def _downloads(assessment_id, number: int | None) -> dict[str, str]:
     }
 
 
+def _compare_link(assessment, report: dict) -> dict | None:
+    """A revision's link to its comparison with the deployment's previous revision (one query)."""
+    number = (report.get("record") or {}).get("revision")
+    found = pdf_compare.neighbours(assessment.pk, number) if number else None
+    if found is None or found.previous is None:
+        return None
+    query = urlencode({"before": f"r-{found.previous.pk}", "after": f"r-{found.current.pk}"})
+    text = f"Compare with revision {found.previous.number}"
+    if not found.same_assessment:
+        text += " of the previous assessment"
+    return {"url": reverse("compare", args=[assessment.deployment_id]) + "?" + query, "text": text}
+
+
 def results(request: HttpRequest, assessment_id, number: int | None = None) -> HttpResponse:
     assessment, report = _report(request, assessment_id, number)
     context = {
@@ -50,6 +64,7 @@ def results(request: HttpRequest, assessment_id, number: int | None = None) -> H
         # Format 2: the profile, the level matrix's cell, the skipped items and the
         # coverage, in words (None for format 1, whose page is unchanged).
         "v2": present_v2.presentation(report),
+        "compare": _compare_link(assessment, report),
     }
     return render(request, "reports/results.html", context)
 
