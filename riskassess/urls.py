@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("riskassess.accounts.urls")),
     path("", include("riskassess.checklist.urls")),
+    path("", include("riskassess.deployments.urls")),
     path("", include("riskassess.assessments.urls")),
     path("", include("riskassess.reports.urls")),
 ]

@@ -5,11 +5,13 @@ author and timestamps are never form fields, so posting them changes nothing.
 """
 
 from django import forms
+from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
 from riskassess.accounts.models import Team
 from riskassess.assessments.models import Assessment, Event, Status
 from riskassess.checklist.models import Checklist
+from riskassess.deployments.models import Deployment, Lifecycle
 
 DEFAULT_CHECKLIST = "foundation-model-risks"
 NOTE_MAX = Event._meta.get_field("note").max_length
@@ -43,7 +45,44 @@ class DetailsForm(forms.ModelForm):
         name_the_limits(self)
 
 
+class DeploymentChoiceField(forms.ModelChoiceField):
+    """A deployment of the user's teams; anything else, malformed ids included, is one refusal
+    that says nothing of whether such a deployment exists."""
+
+    def label_from_instance(self, obj: Deployment) -> str:
+        return f"{obj.name} ({obj.team.name})"
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+NOT_YOUR_DEPLOYMENT = (
+    "That deployment is not one you can assess. Pick one of your teams' deployments, "
+    "or a new deployment."
+)
+
+
 class NewAssessmentForm(DetailsForm):
+    """A new assessment of one of the user's deployments, or of a new one made from its details.
+
+    The details (title, model, base model, context) are the assessment's own
+    copy: pre-filled from a deployment preselected by `deployment` (the page's
+    ?deployment=), and, left empty, taken from the deployment picked.
+    """
+
+    deployment = DeploymentChoiceField(
+        queryset=Deployment.objects.none(),
+        required=False,
+        label="Deployment",
+        empty_label="A new deployment (described below)",
+        help_text="One of your teams' deployments, assessed again, or a new deployment "
+        "recorded from the details below.",
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         empty_label="Choose a team",
@@ -55,13 +94,27 @@ class NewAssessmentForm(DetailsForm):
         help_text="The questionnaire it is answered and scored against.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, deployment: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         teams = Team.objects.editable_by(user)
         self.teams = list(teams)
         self.fields["team"].queryset = teams
         if len(self.teams) == 1:
             self.fields["team"].initial = self.teams[0].pk
+
+        # Only deployments of teams the user edits, and not retired ones.
+        deployments = (
+            Deployment.objects.filter(team__in=[t.pk for t in self.teams])
+            .exclude(lifecycle=Lifecycle.RETIRED)
+            .select_related("team", "base_model")
+            .order_by(Lower("name"), "pk")
+        )
+        self.fields["deployment"].queryset = deployments
+        self.fields["deployment"].error_messages["invalid_choice"] = NOT_YOUR_DEPLOYMENT
+        # A deployment picked supplies its team and the details left empty (clean()).
+        if self.is_bound and self.data.get(self.add_prefix("deployment")):
+            for name in ["team", *DetailsForm.Meta.fields]:
+                self.fields[name].required = False
 
         offered = Checklist.objects.current()
         self.checklists = list(offered)
@@ -77,6 +130,54 @@ class NewAssessmentForm(DetailsForm):
             "That checklist version is no longer offered (it was retired or replaced). "
             "The current version is selected now: check it and create the assessment again."
         )
+        self.order_fields(["deployment", "team", *DetailsForm.Meta.fields, "checklist"])
+
+        self.preselected: Deployment | None = None
+        self.refused = ""
+        if not self.is_bound and deployment:
+            self._preselect(deployment)
+
+    def _preselect(self, value: str) -> None:
+        try:
+            chosen = self.fields["deployment"].clean(value)
+        except forms.ValidationError:
+            self.refused = NOT_YOUR_DEPLOYMENT
+            return
+        self.preselected = chosen
+        self.initial.update(deployment=chosen.pk, team=chosen.team_id, **_details_of(chosen))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        deployment = data.get("deployment")
+        if deployment is not None:
+            team = data.get("team")
+            if team is not None and team.pk != deployment.team_id:
+                self.add_error(
+                    "team",
+                    f"The deployment “{deployment.name}” belongs to the team "
+                    f"{deployment.team.name}: choose that team, or a new deployment.",
+                )
+            else:
+                data["team"] = deployment.team
+            for name, value in _details_of(deployment).items():
+                if not data.get(name) and name not in self.errors:
+                    data[name] = value
+        elif data.get("team") is None and "team" not in self.errors:
+            self.add_error("team", self.fields["team"].error_messages["required"])
+        for name in DetailsForm.Meta.fields:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return data
+
+
+def _details_of(deployment: Deployment) -> dict:
+    """What a new assessment copies from its deployment, as it is now."""
+    return {
+        "title": deployment.name,
+        "model_name": deployment.model_name,
+        "base_model": deployment.base_model_name,
+        "context": deployment.context,
+    }
 
 
 class ReopenForm(forms.Form):

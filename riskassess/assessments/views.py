@@ -91,7 +91,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def assessment_new(request: HttpRequest) -> HttpResponse:
-    form = NewAssessmentForm(request.POST or None, user=request.user)
+    # ?deployment=<id> (the deployment page's button) preselects it and pre-fills the details.
+    form = NewAssessmentForm(
+        request.POST or None, user=request.user, deployment=request.GET.get("deployment")
+    )
     if not form.teams:
         context = {"form": None, "no_team": True}
         return render(request, "assessments/assessment_form.html", context, status=403)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from riskassess import yamlfiles
@@ -25,6 +27,7 @@ from riskassess.checklist import services as checklist_services
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.models import Status as ChecklistStatus
 from riskassess.checklist.spec import parse
+from riskassess.deployments.models import BaseModel, Deployment, Lifecycle
 
 PASSWORD = "correct horse battery staple"
 NOT_FOUND = "00000000-0000-4000-8000-000000000000"
@@ -104,7 +107,50 @@ def make_world(checklist: Checklist) -> World:
     # A newer published version, so that the draft can preview a move to it.
     newer = checklist_services.duplicate_as_draft(checklist)
     checklist_services.set_status(checklist=newer, status=ChecklistStatus.PUBLISHED)
+    add_catalogue(submitted, users)
     return World(team=team, checklist=checklist, draft=draft, submitted=submitted, users=users)
+
+
+def add_catalogue(submitted: Assessment, users: dict[str, User]) -> None:
+    """The base model catalogue: the submitted assessment's deployment is built on a catalogue
+    entry that a newer version superseded; cora (staff) maintains the catalogue."""
+    newer = BaseModel.objects.create(
+        provider="Meta",
+        name="Llama 3.1 70B Instruct",
+        release_date=date(2024, 7, 23),
+        licence="Llama 3.1 Community Licence",
+        model_card="https://example.org/meta-llama/Llama-3.1-70B-Instruct/model-card",
+    )
+    older = BaseModel.objects.create(
+        provider="Meta",
+        name="Llama 3 70B Instruct",
+        release_date=date(2024, 4, 18),
+        licence="Llama 3 Community Licence",
+        superseded_by=newer,
+        superseded_at=date(2024, 7, 23),
+    )
+    deployment = submitted.deployment
+    deployment.base_model = older
+    deployment.save()
+    # Planned, never assessed, on the superseded entry: "re-assessment needed".
+    Deployment.objects.create(
+        team=submitted.team,
+        name="Ticket triage",
+        model_name="triage 0.9",
+        base_model=older,
+        owner=users["alice"],
+        lifecycle=Lifecycle.PLANNED,
+    )
+    users["cora"] = User.objects.create_user("cora", password=PASSWORD, is_staff=True)
+    users["cora"].user_permissions.add(Permission.objects.get(codename="edit_catalogue"))
+
+
+def _triage(w: World):
+    return Deployment.objects.get(name="Ticket triage").pk
+
+
+def _base_model(w: World):
+    return BaseModel.objects.get(name="Llama 3 70B Instruct").pk
 
 
 @dataclass(frozen=True)
@@ -163,6 +209,24 @@ PAGES = [
     Page("checklists", _url("checklist:list")),
     Page("checklist", _url("checklist:detail", _checklist_slug, _checklist_version)),
     Page("password-change", _url("password_change")),
+    Page("deployments", _url("deployments:list")),
+    Page("deployment-never-assessed", _url("deployments:detail", lambda w: w.draft.deployment_id)),
+    Page(
+        "deployment-superseded",
+        _url("deployments:detail", lambda w: w.submitted.deployment_id),
+        user="vera",
+    ),
+    Page("deployment-reassessment-needed", _url("deployments:detail", _triage), user="bob"),
+    Page("deployment-edit", _url("deployments:edit", lambda w: w.draft.deployment_id), user="bob"),
+    Page(
+        "new-assessment-of-deployment",
+        lambda w: f"{reverse('assessment_new')}?deployment={w.submitted.deployment_id}",
+        user="bob",
+    ),
+    Page("base-models", _url("deployments:base_models")),
+    Page("base-model", _url("deployments:base_model", _base_model)),
+    Page("base-model-staff", _url("deployments:base_model", _base_model), user="cora"),
+    Page("base-model-new", _url("deployments:base_model_new"), user="cora"),
     Page("not-found", _url("results", NOT_FOUND), status=404),
 ]
 
