@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from riskassess.accounts.models import Role
@@ -19,10 +19,7 @@ class ReassessForm(forms.Form):
 
 
 def _back(deployment) -> str:
-    try:
-        return reverse("deployment", args=[deployment.pk])
-    except NoReverseMatch:  # before the deployment pages exist
-        return reverse("dashboard")
+    return reverse("deployments:detail", args=[deployment.pk])
 
 
 @require_http_methods(["GET", "POST"])

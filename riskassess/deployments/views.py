@@ -63,11 +63,18 @@ def deployment_list(request: HttpRequest) -> HttpResponse:
 def deployment_detail(request: HttpRequest, deployment_id) -> HttpResponse:
     deployment = get_deployment_for_user(request.user, deployment_id)
     can_edit = Role.allows(deployment.role, Role.EDITOR)
+    detail = selectors.detail(deployment, today=timezone.localdate())
+    revisions = sum(len(a.revision_list) for a in detail.assessments)
+    drafts = sum(not a.state.frozen for a in detail.assessments)
+    can_assess = can_edit and deployment.lifecycle != Lifecycle.RETIRED
     context = {
         "deployment": deployment,
-        "detail": selectors.detail(deployment, today=timezone.localdate()),
+        "detail": detail,
         "can_edit": can_edit,
-        "can_assess": can_edit and deployment.lifecycle != Lifecycle.RETIRED,
+        "can_assess": can_assess,
+        # Re-assessment starts from a submitted revision; a comparison needs two sides.
+        "can_reassess": can_assess and revisions > 0,
+        "can_compare": revisions + drafts >= 2 and revisions > 0,
     }
     return render(request, "deployments/deployment_detail.html", context)
 

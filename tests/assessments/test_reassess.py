@@ -99,3 +99,21 @@ def test_outsiders_get_404_and_viewers_403(client, request, assessment, alice, w
     assert client.get(url(assessment.deployment)).status_code == status
     assert client.post(url(assessment.deployment), {"revision": 1}).status_code == status
     assert assessment.deployment.assessments.count() == 1
+
+
+def test_the_deployment_page_offers_re_assessment_and_comparison_once_submitted(
+    client, alice, vera, assessment
+):
+    client.force_login(alice)
+    page = client.get(f"/deployments/{assessment.deployment_id}/").content.decode()
+    assert url(assessment.deployment) not in page and "Compare revisions" not in page
+    submitted(assessment, alice)
+    page = client.get(f"/deployments/{assessment.deployment_id}/").content.decode()
+    assert url(assessment.deployment) in page
+    assert "Compare revisions" not in page  # one revision: nothing to compare it with
+    reassess.start(assessment.deployment, user=alice)
+    page = client.get(f"/deployments/{assessment.deployment_id}/").content.decode()
+    assert f'href="/d/{assessment.deployment_id}/compare/"' in page
+    client.force_login(vera)  # a viewer compares, but does not re-assess
+    page = client.get(f"/deployments/{assessment.deployment_id}/").content.decode()
+    assert url(assessment.deployment) not in page and "Compare revisions" in page
