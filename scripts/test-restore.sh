@@ -75,7 +75,7 @@ from riskassess.checklist.models import Checklist
 user = User.objects.create_user("restore-owner", password=None)
 team = Team.objects.create(name="Restore test team")
 Membership.objects.create(team=team, user=user, role=Role.OWNER)
-checklist = Checklist.objects.get(slug="foundation-model-risks")
+checklist = Checklist.objects.get(slug="foundation-model-risks", version=1)
 a = services.create_assessment(
     user=user, team=team, checklist=checklist, title="Round trip", model_name="m-1",
     base_model="base", context="A deployment whose answers must survive a restore.")
