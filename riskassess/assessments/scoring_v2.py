@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 
 from riskassess.assessments import applicability, scoring
 from riskassess.assessments.applicability import Condition, Profile, Skip
@@ -64,7 +65,15 @@ class Result:
     provisional: bool
     skipped: dict[str, Skip]  # item key -> why it is skipped
     critical: dict[str, bool]  # item key -> critical, as evaluated on the profile
-    coverage: dict[Requirement, tuple[str, tuple[str, ...]]]  # -> (status, mapped item keys)
+    # What coverage is computed from: only reports ask for it, so it is worked out
+    # on first use (coverage below), not on every questionnaire page and dashboard row.
+    requirements: tuple[Requirement, ...] = ()
+    items: tuple[Item, ...] = ()
+
+    @cached_property
+    def coverage(self) -> dict[Requirement, tuple[str, tuple[str, ...]]]:
+        """Requirement -> (status, mapped item keys), for every requirement (contracts.md §7)."""
+        return _coverage(self.requirements, self.items, self.skipped)
 
     @property
     def control_level(self) -> str | None:
@@ -171,6 +180,15 @@ def score(
             continue
         applying.append(replace(item.base, critical=critical[key]))
 
+    known = set(requirements)
+    for item in items:
+        for framework, ids in item.frameworks.items():
+            for requirement_id in ids:
+                if Requirement(framework, requirement_id) not in known:
+                    raise ValueError(
+                        f"item {item.base.key!r}: unknown requirement "
+                        f"{Requirement(framework, requirement_id)}"
+                    )
     control = scoring.score([c for c, _ in categories], applying, thresholds)
     impacts = {q.key: question_impact(q, profile.get(q.key) or frozenset()) for q in questions}
     total = sum(impacts.values(), Fraction(0))
@@ -198,5 +216,6 @@ def score(
         provisional=completeness < 1,
         skipped=skipped,
         critical=critical,
-        coverage=_coverage(requirements, items, skipped),
+        requirements=tuple(requirements),
+        items=tuple(items),
     )
