@@ -1,27 +1,39 @@
 """How much load does the production server take? Run from the repository root:
 
     .venv/bin/python bench/load.py [--duration 15] [--connections 8] [--threads 2]
-                                   [--db sqlite|postgres] [--only dashboard,...]
-                                   [--wait-quiet 10] [--keep]
+                                   [--db sqlite|postgres] [--checklist-version 1|2]
+                                   [--only dashboard,...] [--wait-quiet 10] [--keep]
 
 1. Builds a throw-away database: a SQLite file in a temporary directory (the
    default), or with --db postgres a database riskassess_load_<pid> on
    127.0.0.1:5432 (user postgres) that is dropped at the end. Nothing in var/
    is touched except what `make serve` itself does (collectstatic into
    var/static).
-2. Migrates it, loads the default checklist and seeds 50 teams with one owner
-   each (password below) and 10 assessments per team (500 in all): nine drafts
-   answered 20-100 % with realistic options and comments, one submitted and
-   fully answered. Seeding uses bulk_create (no audit history for seed rows).
+2. Migrates it, loads the default checklist (`load_checklist`: both shipped
+   versions) and seeds 50 teams with one owner each (password below) and 10
+   assessments per team (500 in all, each of a deployment of its own) on
+   version --checklist-version of `foundation-model-risks`: 2 (the default,
+   the current one: format 2, a profile of 19 questions that decides which of
+   the 107 items apply) or 1 (format 1, 60 items). Nine drafts per team are answered 20-100 % with
+   realistic options and comments, one is submitted and fully answered. With
+   version 2 every assessment also has profile answers, varied so that
+   different items are skipped by rule (most drafts answer the whole profile,
+   some only part of it; the items answered are mostly those that apply).
+   Seeding uses bulk_create (no audit history for seed rows).
 3. Starts the server exactly as `make serve` does (scripts/serve.sh: gunicorn
    sync workers + WhiteNoise, DEBUG off) with WEB_CONCURRENCY=2 on a free
    loopback port, and logs in a few owners with real POSTs to /login/.
 4. Runs wrk (bounded: --duration seconds per scenario) against, in this order:
    the ceiling (GET /login/: the same app, anonymous, a tiny page), the
-   questionnaire page, the autosave endpoint (bench/wrk/autosave.lua: every
-   request a real change with the right version), the results page and the
-   dashboard. Then checks that every acknowledged autosave is in the database
-   and that the database holds no write that was not sent ("lost writes").
+   questionnaire (with version 2 the profile page and the category pages in
+   turn, as one visits them; with version 1 the category pages), the autosave
+   endpoint (bench/wrk/autosave.lua: every request a real change with the
+   right version), with version 2 the profile endpoint (bench/wrk/profile.lua:
+   the htmx POST of one question, every request a real change with the right
+   version), the results page and the dashboard. After each writing scenario
+   it checks that every acknowledged write is in the database, once in the
+   audit history, and that the database holds no write that was not sent
+   ("lost writes").
 5. Prints a table and PASS/MISS per target, with the cores used during each
    run by the server (and its PostgreSQL backends), wrk and other processes,
    and the server's CPU time per request; always stops the server and removes
@@ -68,8 +80,10 @@ PER_TEAM = 10  # the last one of each team is submitted
 PASSWORD = "load-bench-Password-2024"  # noqa: S105 - throw-away benchmark accounts
 LOGINS = 4  # owners logged in and used by the scenarios
 AUTOSAVE_ASSESSMENTS_PER_USER = 2
+PROFILE_ASSESSMENTS_PER_USER = 2  # the next drafts of each user (format 2)
 
-SCENARIOS = ("questionnaire", "autosave", "results", "dashboard")
+SCENARIOS = ("questionnaire", "autosave", "profile", "results", "dashboard")
+SLUG = "foundation-model-risks"
 # Targets, relative to the ceiling's requests/s.
 TARGET_QUESTIONNAIRE = 0.02
 TARGET_AUTOSAVE = 0.10
@@ -112,21 +126,56 @@ def migrate_and_load() -> None:
     call_command("load_checklist", stdout=io.StringIO())
 
 
-def seed(rng: random.Random) -> dict:
+def seed_profile(rng: random.Random, questions: list, complete: bool) -> dict[str, list[str]]:
+    """Realistic profile answers: question key -> chosen option keys, in the question's order.
+
+    Single-choice questions lean towards their first options (most deployments
+    are modest); multiple-choice ones get one to three options, or "none"
+    alone now and then. Drafts that are not `complete` leave a few questions
+    unanswered (a question not answered counts as holding: its items apply).
+    """
+    profile = {}
+    answered = 1.0 if complete else rng.uniform(0.5, 0.9)
+    for question in questions:
+        if rng.random() > answered:
+            continue
+        keys = [o.key for o in question.option_list]
+        if question.multiple:
+            rest = [k for k in keys if k != "none"]
+            if len(rest) < len(keys) and rng.random() < 0.15:
+                picked = {"none"}
+            else:
+                picked = set(rng.sample(rest, rng.choice([1, 1, 2, 3][: len(rest) + 1])))
+        else:
+            picked = {rng.choices(keys, [len(keys) - n + 1 for n in range(len(keys))])[0]}
+        profile[question.key] = [k for k in keys if k in picked]
+    return profile
+
+
+def seed(rng: random.Random, version: int) -> dict:
     """50 teams, an owner each, 10 assessments each with partial answers; returns the ids."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
 
     from riskassess.accounts.models import Membership, Role, Team, User
+    from riskassess.assessments.applicability import skipped_by
     from riskassess.assessments.data import assessment_data
-    from riskassess.assessments.models import Answer, Assessment, Event, Status
-    from riskassess.checklist.models import Checklist
+    from riskassess.assessments.models import Answer, Assessment, Event, ProfileAnswer, Status
+    from riskassess.checklist.models import Checklist, ProfileQuestion
     from riskassess.checklist.selectors import checklist_trees
+    from riskassess.deployments.models import Deployment
 
-    checklist = Checklist.objects.get(slug="foundation-model-risks")
+    checklist = Checklist.objects.get(slug=SLUG, version=version)
     tree = checklist_trees([checklist.pk])[checklist.pk]
-    items = [item for category in tree for item in category.item_list if item.active]
+    items = [(category, item) for category in tree for item in category.item_list if item.active]
+    questions = list(
+        ProfileQuestion.objects.filter(checklist=checklist)
+        .prefetch_related("options")
+        .order_by("order", "pk")
+    )
+    for question in questions:
+        question.option_list = list(question.options.all())
     # One hash for every account: hashing 50 passwords would take half a minute.
     hashed = make_password(PASSWORD)
     now = timezone.now()
@@ -169,6 +218,21 @@ def seed(rng: random.Random) -> dict:
                         created_by=user,
                     )
                 )
+        # Each assessment assesses a deployment of its own (as migration
+        # assessments/0007 makes them for distinct titles), owned by the team's owner.
+        deployments = Deployment.objects.bulk_create(
+            Deployment(
+                team=a.team,
+                name=a.title,
+                context=a.context,
+                model_name=a.model_name,
+                base_model_text=a.base_model,
+                owner=a.created_by,
+            )
+            for a in assessments
+        )
+        for assessment, deployment in zip(assessments, deployments, strict=True):
+            assessment.deployment = deployment
         Assessment.objects.bulk_create(assessments)
         Event.objects.bulk_create(
             Event(
@@ -179,12 +243,36 @@ def seed(rng: random.Random) -> dict:
             )
             for a in assessments
         )
-        answers = []
+        answers, profile_answers, skipped = [], [], 0
         for index, assessment in enumerate(assessments):
             submitted = index % PER_TEAM == PER_TEAM - 1
             share = 1.0 if submitted else rng.uniform(0.2, 1.0)
-            for item in items:
-                if rng.random() > share:
+            # Format 2: the profile first (most drafts answer all of it), then the items
+            # that apply; an item skipped by rule has an answer only now and then (kept
+            # from before a profile change, ignored).
+            # (Format 1 has no questions and draws no random numbers here: same data as before.)
+            profile = (
+                seed_profile(rng, questions, submitted or rng.random() < 0.8) if questions else {}
+            )
+            profile_answers.extend(
+                ProfileAnswer(
+                    assessment=assessment,
+                    question=question,
+                    choices=profile[question.key],
+                    version=rng.randint(1, 3),
+                    updated_by=assessment.created_by,
+                )
+                for question in questions
+                if question.key in profile
+            )
+            chosen = {key: frozenset(keys) for key, keys in profile.items()}
+            for category, item in items:
+                applies = (
+                    not questions
+                    or skipped_by(category.applies_if, item.applies_if, chosen) is None
+                )
+                skipped += not applies
+                if rng.random() > (share if applies else 0.1 * share):
                     continue
                 options = {o.key: o for o in item.option_list}
                 keys = [k for k in option_weights if k in options] or list(options)
@@ -204,6 +292,7 @@ def seed(rng: random.Random) -> dict:
                     )
                 )
         Answer.objects.bulk_create(answers, batch_size=2000)
+        ProfileAnswer.objects.bulk_create(profile_answers, batch_size=2000)
         for index, assessment in enumerate(assessments):
             if index % PER_TEAM == PER_TEAM - 1:
                 Assessment.objects.filter(pk=assessment.pk).update(
@@ -218,8 +307,12 @@ def seed(rng: random.Random) -> dict:
             for t, u in enumerate(users)
         },
         "categories": [c.key for c in tree if c.active],
-        "items": [(item.key, [o.key for o in item.option_list]) for item in items],
+        "items": [(item.key, [o.key for o in item.option_list]) for _, item in items],
         "answers": len(answers),
+        "profile": [(q.key, q.multiple, [o.key for o in q.option_list]) for q in questions],
+        "profile_answers": len(profile_answers),
+        "skipped": skipped,
+        "checklist": f"{SLUG} v{version} (format {checklist.format})",
     }
 
 
@@ -235,10 +328,24 @@ def answer_state(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[in
     return {pair: stored.get(pair, (0, "")) for pair in pairs}
 
 
-def history_count(ids: set[str]) -> int:
-    from riskassess.assessments.models import Answer
+def profile_state(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """(assessment id, profile question key) -> (version, "choice,choice"); (0, "") when
+    never answered. Choices are stored in the question's order, as the lua script sends them."""
+    from riskassess.assessments.models import ProfileAnswer
 
-    return Answer.history.filter(assessment_id__in=ids).count()
+    ids = {a for a, _ in pairs}
+    rows = ProfileAnswer.objects.filter(assessment_id__in=ids).values_list(
+        "assessment_id", "question__key", "version", "choices"
+    )
+    stored = {(str(a), key): (version, ",".join(choices)) for a, key, version, choices in rows}
+    return {pair: stored.get(pair, (0, "")) for pair in pairs}
+
+
+def history_count(ids: set[str], model: str = "Answer") -> int:
+    """Audit (django-simple-history) rows of Answer or ProfileAnswer for these assessments."""
+    from riskassess.assessments import models
+
+    return getattr(models, model).history.filter(assessment_id__in=ids).count()
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -564,6 +671,14 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY (2)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--checklist-version",
+        type=int,
+        choices=[1, 2],
+        default=2,
+        help="version of foundation-model-risks the assessments use: 2 (format 2, with a "
+        "profile; the current one, the default) or 1 (format 1; no profile scenario)",
+    )
     parser.add_argument("--seed", type=int, default=2108)
     parser.add_argument(
         "--wait-quiet",
@@ -577,8 +692,8 @@ def main() -> int:
         "--only",
         metavar="NAMES",
         default="",
-        help="comma-separated scenarios to run (questionnaire, autosave, results, "
-        "dashboard); the ceiling always runs",
+        help="comma-separated scenarios to run (questionnaire, autosave, profile, results, "
+        "dashboard); the ceiling always runs; profile needs --checklist-version 2",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
@@ -589,7 +704,11 @@ def main() -> int:
     only = {n.strip() for n in args.only.split(",") if n.strip()}
     if only - set(SCENARIOS):
         parser.error(f"--only: unknown {', '.join(sorted(only - set(SCENARIOS)))}")
+    if "profile" in only and args.checklist_version == 1:
+        parser.error("--only profile: version 1 of the checklist has no profile")
     args.run = {"ceiling", *(only or SCENARIOS)}
+    if args.checklist_version == 1:
+        args.run.discard("profile")
     if not shutil.which("wrk"):
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     signal.signal(signal.SIGTERM, _on_sigterm)
@@ -623,10 +742,11 @@ def main() -> int:
 
         t0 = time.monotonic()
         migrate_and_load()
-        seeded = seed(random.Random(args.seed))
+        seeded = seed(random.Random(args.seed), args.checklist_version)
         log(
-            f"migrated and seeded in {time.monotonic() - t0:.1f} s: {TEAMS} teams, "
-            f"{TEAMS * PER_TEAM} assessments, {seeded['answers']} answers"
+            f"migrated and seeded in {time.monotonic() - t0:.1f} s: {seeded['checklist']}, "
+            f"{TEAMS} teams, {TEAMS * PER_TEAM} assessments, {seeded['answers']} answers, "
+            f"{seeded['profile_answers']} profile answers"
         )
         connections.close_all()
 
@@ -649,9 +769,12 @@ def main() -> int:
 
         # Targets for the GET scenarios: each user's drafts (not the submitted one).
         drafts = {u: [str(a) for a in seeded["assessments"][u][: PER_TEAM - 1]] for u in users}
-        categories = seeded["categories"]
+        # The questionnaire's pages in turn (format 2: the profile first, then the categories).
+        pages = [f"q/{key}/" for key in seeded["categories"]]
+        if seeded["profile"]:
+            pages.insert(0, "profile/")
         questionnaire = [
-            [f"/a/{a}/q/{categories[i % len(categories)]}/", cookie_header(sessions[u])]
+            [f"/a/{a}/{pages[i % len(pages)]}", cookie_header(sessions[u])]
             for i, (u, a) in enumerate((u, a) for u in users for a in drafts[u])
         ]
         results_pages = [
@@ -666,6 +789,17 @@ def main() -> int:
         pairs = [(a, key) for key, _ in seeded["items"] for _, a in owned]
         options = dict(seeded["items"])
         user_of = {a: u for u, a in owned}
+        # Profile: the next 2 drafts per user x every profile question, interleaved likewise.
+        profiled = [
+            (u, a)
+            for u in users
+            for a in drafts[u][
+                AUTOSAVE_ASSESSMENTS_PER_USER : AUTOSAVE_ASSESSMENTS_PER_USER
+                + PROFILE_ASSESSMENTS_PER_USER
+            ]
+        ]
+        profile_pairs = [(a, key) for key, _, _ in seeded["profile"] for _, a in profiled]
+        user_of.update({a: u for u, a in profiled})
 
         # Preflight: every kind of request works once before it is measured.
         for rows in (ceiling, questionnaire, results_pages, dashboards):
@@ -690,6 +824,27 @@ def main() -> int:
         )
         if status != 200:
             raise SystemExit(f"preflight autosave gave {status}: {body[:300]!r}")
+        if "profile" in args.run:
+            key, _, keys = seeded["profile"][0]
+            version, stored = profile_state([(spare, key)])[(spare, key)]
+            connections.close_all()
+            chosen = next(k for k in keys if k != stored)
+            status, _, body = request(
+                port,
+                "POST",
+                f"/a/{spare}/profile/{key}/",
+                urllib.parse.urlencode(
+                    {f"{key}-choice": chosen, f"{key}-version": version}
+                ).encode(),
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": cookie_header(sessions[spare_user]),
+                    "X-CSRFToken": sessions[spare_user]["csrftoken"],
+                    "HX-Request": "true",
+                },
+            )
+            if status != 200 or f'name="{key}-version" value="{version + 1}"'.encode() not in body:
+                raise SystemExit(f"preflight profile change gave {status}: {body[:300]!r}")
 
         results: list[Result] = []
 
@@ -712,12 +867,34 @@ def main() -> int:
             time.sleep(1)
 
         run_get("ceiling", "GET /login/ (anonymous)", ceiling)
-        run_get("questionnaire", "GET /a/<id>/q/<category>/", questionnaire)
+        run_get(
+            "questionnaire",
+            "GET /a/<id>/profile/, q/<category>/"
+            if seeded["profile"]
+            else "GET /a/<id>/q/<category>/",
+            questionnaire,
+        )
 
         if "autosave" in args.run:
             results.append(
                 run_autosave(
                     pairs, options, sessions, user_of, port, args, workdir, meter, connections
+                )
+            )
+            time.sleep(1)
+
+        if "profile" in args.run:
+            results.append(
+                run_profile(
+                    profile_pairs,
+                    seeded,
+                    sessions,
+                    user_of,
+                    port,
+                    args,
+                    workdir,
+                    meter,
+                    connections,
                 )
             )
             time.sleep(1)
@@ -784,13 +961,56 @@ def run_autosave(
     return autosave
 
 
-def check_writes(pairs, before, after, slot_lines, autosave: Result) -> dict:
+def run_profile(
+    pairs, seeded, sessions, user_of, port, args, workdir: Path, meter: CpuMeter, connections
+) -> Result:
+    """The profile scenario (htmx POST of one question), with the database read before and
+    after; checked like autosave, the stored choices standing for the comment."""
+    questions = {key: (multiple, keys) for key, multiple, keys in seeded["profile"]}
+    before = profile_state(pairs)
+    history_before = history_count({a for a, _ in pairs}, "ProfileAnswer")
+    connections.close_all()
+    slot_rows = [
+        [
+            f"/a/{a}/profile/{key}/",
+            cookie_header(sessions[user_of[a]]),
+            sessions[user_of[a]]["csrftoken"],
+            before[(a, key)][0],
+            key,
+            int(questions[key][0]),
+            ",".join(questions[key][1]),
+            before[(a, key)][1],
+        ]
+        for a, key in pairs
+    ]
+    write_tsv(workdir / "profile-slots.tsv", slot_rows)
+    profile, slot_lines = run_wrk(
+        "profile",
+        "POST /a/<id>/profile/<KEY>/ (htmx)",
+        "profile.lua",
+        {"WRK_SLOTS": str(workdir / "profile-slots.tsv"), "WRK_THREADS": str(args.threads)},
+        port,
+        args,
+        workdir,
+        meter,
+    )
+    time.sleep(2)  # requests wrk left in flight finish on the server
+    after = profile_state(pairs)
+    history_after = history_count({a for a, _ in pairs}, "ProfileAnswer")
+    connections.close_all()
+    profile.extra.update(check_writes(pairs, before, after, slot_lines, profile))
+    profile.extra["history_rows"] = history_after - history_before
+    return profile
+
+
+def check_writes(pairs, before, after, slot_lines, writes: Result) -> dict:
     """Compare the database with what wrk was told.
 
-    For each (assessment, item) line: the stored (version, comment) must be the
-    last acknowledged write, or the write still in flight when wrk stopped
-    (the server may finish it after the client has gone). An acknowledged
-    write that is not stored is lost; a stored write that is neither is a
+    For each (assessment, item) line (autosave; for the profile scenario each
+    (assessment, question) line, the choices standing for the comment): the
+    stored (version, comment) must be the last acknowledged write, or the write
+    still in flight when wrk stopped (the server may finish it after the client
+    has gone). An acknowledged write that is not stored is lost; a stored write that is neither is a
     phantom. The sum of version increments must equal the acknowledged writes
     plus the in-flight ones that landed.
     """
@@ -810,7 +1030,7 @@ def check_writes(pairs, before, after, slot_lines, autosave: Result) -> dict:
         else:
             phantom += 1
     increments = sum(after[p][0] - before[p][0] for p in pairs)
-    acked_writes = autosave.statuses.get(200, 0)
+    acked_writes = writes.statuses.get(200, 0)
     return {
         "acked_writes": acked_writes,
         "version_increments": increments,
@@ -835,19 +1055,20 @@ def targets(results: list[Result]) -> list[tuple[str, bool]]:
             all(r.bad == 0 and r.socket_errors == 0 for r in results),
         ),
     ]
-    if autosave := by.get("autosave"):
-        x = autosave.extra
-        checks.append(
-            (
-                "zero lost writes (and no phantom write)",
-                x.get("lost_writes", 1) == 0
-                and x.get("phantom_writes", 1) == 0
-                and x.get("unmatched", 1) == 0
-                and x.get("starved", 1) == 0
-                and x.get("changed_writes") == autosave.statuses.get(200, 0)
-                and x.get("history_rows") == x.get("version_increments"),
+    for name in ("autosave", "profile"):
+        if writes := by.get(name):
+            x = writes.extra
+            checks.append(
+                (
+                    f"zero lost writes (and no phantom write): {name}",
+                    x.get("lost_writes", 1) == 0
+                    and x.get("phantom_writes", 1) == 0
+                    and x.get("unmatched", 1) == 0
+                    and x.get("starved", 1) == 0
+                    and x.get("changed_writes") == writes.statuses.get(200, 0)
+                    and x.get("history_rows") == x.get("version_increments"),
+                )
             )
-        )
     for name, share in (("questionnaire", TARGET_QUESTIONNAIRE), ("autosave", TARGET_AUTOSAVE)):
         if r := by.get(name):
             checks.append(
@@ -878,6 +1099,16 @@ def report(results: list[Result], args, database_url: str, seeded: dict, elapsed
     print(
         f"database: {engine}; data: {TEAMS} teams, {TEAMS * PER_TEAM} assessments, "
         f"{seeded['answers']} answers"
+        + (f", {seeded['profile_answers']} profile answers" if seeded["profile"] else "")
+    )
+    print(
+        f"checklist: {seeded['checklist']}, {len(seeded['items'])} items"
+        + (
+            f", {len(seeded['profile'])} profile questions; items skipped by rule: "
+            f"{seeded['skipped'] / (TEAMS * PER_TEAM):.1f} per assessment on average"
+            if seeded["profile"]
+            else ""
+        )
     )
     print(
         f"server: scripts/serve.sh (gunicorn, {args.workers} sync workers, WhiteNoise, DEBUG off)"
@@ -908,17 +1139,18 @@ def report(results: list[Result], args, database_url: str, seeded: dict, elapsed
             f"{r.p50_ms:>6.1f} | {r.p99_ms:>6.1f} | {r.max_ms:>6.1f} | {r.requests:>8} | "
             f"{r.bad:>7} | {r.socket_errors:>8} | {r.server_ms:>14.1f} | {cores:>22} |"
         )
-    autosave = next((r for r in results if r.name == "autosave"), None)
-    if autosave:
-        x = autosave.extra
+    for writes in (r for r in results if r.name in ("autosave", "profile")):
+        x = writes.extra
         print()
         print(
-            f"autosave writes: {x['acked_writes']} acknowledged (200, changed), "
+            f"{writes.name} writes: {x['acked_writes']} acknowledged (200), "
+            f"{x.get('changed_writes', 0)} of them changes, "
             f"{x['landed_in_flight']} in flight at the end that landed, "
             f"{x['version_increments']} version increments in the database, "
             f"{x['history_rows']} audit rows; lost {x['lost_writes']}, "
             f"phantom {x['phantom_writes']}, unmatched responses {x.get('unmatched', 0)}, "
-            f"requests without a free item {x.get('starved', 0)}"
+            f"requests without a free {'item' if writes.name == 'autosave' else 'question'} "
+            f"{x.get('starved', 0)}"
         )
     print()
     for text, ok in targets(results):
