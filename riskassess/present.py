@@ -100,9 +100,14 @@ def coverage_status(value: str | None) -> str:
     return COVERAGE_LABELS.get(value or "", DASH)
 
 
+def point_count(value) -> str:
+    """Impact points as a bare number: 2, 1.5 (never "2.0"); exact fractions too."""
+    return f"{float(value):g}"
+
+
 def points(value: float | None) -> str:
     """Impact points: 0 -> "0 points", 1 -> "1 point", 1.5 -> "1.5 points"."""
     if value is None:
         return DASH
-    text = f"{value:g}"
+    text = point_count(value)
     return f"{text} point" if text == "1" else f"{text} points"

@@ -19,23 +19,6 @@ from riskassess.assessments import scoring, scoring_v2
 from riskassess.checklist import wording
 from riskassess.checklist.models import Checklist
 
-TIER_LABELS = {
-    "limited": "Limited impact",
-    "moderate": "Moderate impact",
-    "high": "High impact",
-    "very_high": "Very high impact",
-}
-
-
-def tier_label(tier: str | None) -> str:
-    return TIER_LABELS.get(tier or "", "—")
-
-
-def points(value) -> str:
-    """Impact points as people write them: 2, 1.5 (never "2.0")."""
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:g}"
-
 
 def is_v2(data: dict) -> bool:
     return data["checklist"].get("method") == scoring_v2.METHOD

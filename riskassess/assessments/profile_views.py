@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from riskassess import present
 from riskassess.accounts.models import Role
 from riskassess.assessments import data_v2, services
 from riskassess.assessments.access import get_assessment_for_user
@@ -76,9 +77,9 @@ def effects(data: dict, result) -> dict:
             )
     unanswered = [q for q in data["profile"] if not q["answers"]]
     return {
-        "impact_total": data_v2.points(result.impact_total),
+        "impact_total": present.point_count(result.impact_total),
         "tier": result.tier,
-        "tier_label": data_v2.tier_label(result.tier),
+        "tier_label": present.tier(result.tier),
         "unanswered": len(unanswered),
         "categories": categories,
         "applies": len(data["items"]) - len(skipped),
@@ -97,9 +98,9 @@ def _questions(data: dict, forms: dict, versions: dict, result) -> list[dict]:
                 "form": form,
                 "version": versions.get(question["key"], {}).get("version", 0),
                 "answered": versions.get(question["key"]),
-                "adds": data_v2.points(result.impacts[question["key"]]),
+                "adds": present.point_count(result.impacts[question["key"]]),
                 "choices": [
-                    {"widget": widget, "impact": data_v2.points(impacts[widget.data["value"]])}
+                    {"widget": widget, "impact": present.point_count(impacts[widget.data["value"]])}
                     for widget in form["choice"]
                 ],
             }
@@ -252,7 +253,7 @@ def profile_save(request: HttpRequest, assessment_id, question_key: str) -> Http
         "effects": effects(data, result),
         "question_key": question_key,
         "version": versions.get(question_key, {}).get("version", 0),
-        "adds": data_v2.points(result.impacts[question_key]),
+        "adds": present.point_count(result.impacts[question_key]),
         "answered": bool(next(q for q in data["profile"] if q["key"] == question_key)["answers"]),
         "message": problem or "Saved.",
         "failed": bool(problem),
