@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from simple_history.utils import bulk_create_with_history
 
 from riskassess.accounts.models import Team
-from riskassess.assessments import answersfile, services, workflow
+from riskassess.assessments import answersfile, services, summary, workflow
 from riskassess.assessments.lifecycle_forms import name_the_limits
 from riskassess.assessments.models import TITLE_MAX, Answer, Assessment, Event, ProfileAnswer
 from riskassess.yamlfiles import MAX_FILE_BYTES
@@ -122,6 +122,7 @@ def import_answers(
             default_date=now,
             default_change_reason=f"imported: {note}"[:100],
         )
+    summary.store(assessment)
     workflow.record(assessment, Event.Kind.IMPORTED, user, note, at=now)
     return assessment
 

@@ -62,9 +62,32 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Set while archived: hidden from the dashboard by default, read-only, restorable.
     archived_at = models.DateTimeField(null=True, blank=True)
-    # The snapshot is kept by the Revision; each answer save only
-    # touches updated_at, which the answer's own history already records.
-    history = HistoricalRecords(excluded_fields=["snapshot", "updated_at"])
+    # The newest assessment of its deployment: the one lists show (summary.py).
+    is_current = models.BooleanField(default=True, editable=False)
+    # Its scoring, stored in the same transaction as every change that moves it
+    # (summary.py), so that lists never score; `manage.py summaries --verify`
+    # recomputes and compares them all.
+    summary_score = models.FloatField(null=True, blank=True, editable=False)
+    summary_level = models.CharField(max_length=10, blank=True, editable=False)
+    summary_control_level = models.CharField(max_length=10, blank=True, editable=False)
+    summary_tier = models.CharField(max_length=100, blank=True, editable=False)
+    summary_completeness = models.FloatField(null=True, blank=True, editable=False)  # None: not yet
+    summary_provisional = models.BooleanField(default=True, editable=False)
+    # The snapshot is kept by the Revision; each answer save only touches
+    # updated_at and the summary, which the answer's own history already explains.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "snapshot",
+            "updated_at",
+            "is_current",
+            "summary_score",
+            "summary_level",
+            "summary_control_level",
+            "summary_tier",
+            "summary_completeness",
+            "summary_provisional",
+        ]
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -79,7 +102,13 @@ class Assessment(models.Model):
                 condition=models.Q(status="draft") | models.Q(snapshot__isnull=False),
                 name="submitted_assessment_has_snapshot",
             ),
+            models.UniqueConstraint(
+                fields=["deployment"],
+                condition=models.Q(is_current=True),
+                name="one_current_assessment_per_deployment",
+            ),
         ]
+        indexes = [models.Index(fields=["team", "-updated_at"], name="assessment_team_updated")]
 
     def __str__(self) -> str:
         return self.title

@@ -158,7 +158,7 @@ def profile(request: HttpRequest, assessment_id) -> HttpResponse:
         if form.chosen() == question["answers"]:
             continue
         try:
-            outcome = _save(
+            outcome, _ = _save(
                 assessment, question, form.chosen(), form.posted_version(), request.user
             )
         except services.Locked:
@@ -188,18 +188,22 @@ def profile(request: HttpRequest, assessment_id) -> HttpResponse:
 CONFLICT = "Someone else changed this answer"
 
 
-def _save(assessment, question: dict, chosen: list[str], version: int, user) -> str:
-    """Save one question's choice; "" when saved, else why not (Locked is raised)."""
+def _save(
+    assessment, question: dict, chosen: list[str], version: int, user, loaded=None
+) -> tuple[str, dict | None]:
+    """Save one question's choice: ("", the data as scored after it) when saved, else
+    (why not, None). Locked is raised. `loaded`: services.Loaded, the data already read."""
     try:
-        services.save_profile(
+        saved = services.save_profile(
             assessment=assessment,
             question_key=question["key"],
             option_keys=chosen,
             expected_version=version,
             user=user,
+            loaded=loaded,
         )
     except services.AnswerError as exc:
-        return str(exc)
+        return str(exc), None
     except services.Conflict as exc:
         labels = {o["key"]: o["label"] for o in question["options"]}
         theirs = ", ".join(labels.get(k, k) for k in exc.current["choices"]) or "no answer"
@@ -207,8 +211,8 @@ def _save(assessment, question: dict, chosen: list[str], version: int, user) -> 
         return (
             f"{CONFLICT} since you loaded the page: {who} chose “{theirs}”. "
             "Choose again and save to replace it."
-        )
-    return ""
+        ), None
+    return "", saved.data
 
 
 @login_not_required
@@ -237,12 +241,16 @@ def profile_save(request: HttpRequest, assessment_id, question_key: str) -> Http
         text = " ".join(e for errors in form.errors.values() for e in errors)
         return _message(request, question_key, text, 400)
     try:
-        problem = _save(assessment, question, form.chosen(), form.posted_version(), request.user)
+        loaded = services.Loaded(seen_at=assessment.updated_at, data=data)
+        problem, after = _save(
+            assessment, question, form.chosen(), form.posted_version(), request.user, loaded
+        )
     except services.Locked:
         return _message(request, question_key, services.Locked.message, 409)
-    if not problem:
-        # The data already loaded, with the new choice: no second load of the checklist.
-        question["answers"] = form.chosen()
+    if after is not None:
+        data = after  # as scored in the save's transaction, stored summary included
+    elif not problem:
+        question["answers"] = form.chosen()  # unchanged: what was loaded is current
     else:
         data = assessment_data(assessment)  # someone else's choice, as stored now
     result = score_data(data)

@@ -378,6 +378,7 @@ def answer_save(request: HttpRequest, assessment_id, item_key: str) -> HttpRespo
             "ok": True,
             "changed": saved.changed,
             "answer": saved.answer,
-            "progress": progress(assessment_data(assessment)),
+            # The data the save scored for the stored summary, when it changed anything.
+            "progress": progress(saved.data or assessment_data(assessment)),
         }
     )

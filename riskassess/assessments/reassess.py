@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from riskassess.assessments import services, upgrade, workflow
+from riskassess.assessments import services, summary, upgrade, workflow
 from riskassess.assessments.models import Answer, Assessment, Event, ProfileAnswer, Revision
 from riskassess.checklist.models import Checklist, ProfileQuestion
 from riskassess.checklist.selectors import checklist_trees
@@ -163,6 +163,7 @@ def start(deployment: Deployment, *, user, expected_revision: int | None = None)
     )
     _carry_answers(assessment, moves, user, now, note)
     _carry_profile(assessment, moves, user, now, note)
+    summary.store(assessment)
     workflow.record(assessment, Event.Kind.REASSESSED, user, note, moves.summary(), at=now)
     return assessment
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from riskassess.assessments import workflow
+from riskassess.assessments import summary, workflow
 from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event, ProfileAnswer
 from riskassess.checklist.models import Checklist, Item, ProfileQuestion
 from riskassess.deployments.models import Deployment
@@ -46,9 +47,21 @@ NotReady = workflow.NotReady
 
 
 @dataclass(frozen=True)
+class Loaded:
+    """Data the caller read (assessment_data) after the assessment row, whose updated_at
+    was `seen_at`: a save may patch and score it rather than read it all again."""
+
+    seen_at: object
+    data: dict
+
+
+@dataclass(frozen=True)
 class Saved:
     answer: dict  # {"option", "comment", "version", "answered_by", "answered_at"}
     changed: bool
+    # The assessment's data as scored after the change (None when nothing changed):
+    # the caller shows progress from it rather than reading everything again.
+    data: dict | None = None
 
 
 def _save_as(obj, user, **kwargs) -> None:
@@ -66,16 +79,27 @@ def _lock_editable(assessment: Assessment) -> Assessment:
 
     Locking the row orders an answer's save against submit and reopen.
     """
-    locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("checklist")  # the stored summary scores it
+        .get(pk=assessment.pk)
+    )
     if not locked.is_editable:
         raise Locked
     return locked
 
 
-def _touch(locked: Assessment) -> None:
-    """Only the "last change" time moves: the answer's own history records the change."""
-    locked.skip_history_when_saving = True
-    locked.save(update_fields=["updated_at"])
+def _touch(locked: Assessment, loaded: Loaded | None = None) -> dict:
+    """An answer changed: the "last change" time and the stored summary move with it, in
+    the answer's transaction (the answer's own history records the change). Returns the
+    assessment's data as scored.
+
+    `loaded` is the data the caller read before the lock, with this change applied:
+    used when nothing else changed since (every change moves updated_at under this
+    lock), else read again.
+    """
+    data = loaded.data if loaded is not None and loaded.seen_at == locked.updated_at else None
+    return summary.store(locked, data, updated_at=timezone.now())
 
 
 def _record(assessment: Assessment, kind: str, user, note: str = "", data=None) -> None:
@@ -105,10 +129,15 @@ def create_assessment(
         _save_as(deployment, user)
     elif deployment.team_id != team.pk:
         raise ValueError("A deployment's assessments belong to its own team.")
+    else:
+        # One new assessment of a deployment at a time: the newest is its current one.
+        Deployment.objects.select_for_update().filter(pk=deployment.pk).first()
     assessment = Assessment(
         team=team, deployment=deployment, checklist=checklist, created_by=user, **details
     )
+    summary.make_current(assessment)
     _save_as(assessment, user)
+    summary.store(assessment)
     _record(assessment, Event.Kind.CREATED, user)
     return assessment
 
@@ -214,14 +243,14 @@ def save_answer(
             answer.version += 1
             answer.updated_by = user
             _save_as(answer, user)
-            _touch(locked)
+            data = _touch(locked)
     except IntegrityError:
         # Two first answers to the same item at once: the other one won.
         answer = Answer.objects.select_related("option", "updated_by").get(
             assessment=assessment, item=item
         )
         raise Conflict(_answer_state(answer)) from None
-    return Saved(answer=_answer_state(answer), changed=True)
+    return Saved(answer=_answer_state(answer), changed=True, data=data)
 
 
 def _profile_state(row: ProfileAnswer | None) -> dict:
@@ -257,6 +286,7 @@ def save_profile(
     option_keys: list[str],
     expected_version: int,
     user,
+    loaded: Loaded | None = None,
 ) -> Saved:
     """Save the options chosen for one profile question (an empty list: unanswered).
 
@@ -292,13 +322,17 @@ def save_profile(
             row.version += 1
             row.updated_by = user
             _save_as(row, user)
-            _touch(locked)
+            if loaded is not None:
+                for asked in loaded.data.get("profile", []):
+                    if asked["key"] == question.key:
+                        asked["answers"] = chosen
+            data = _touch(locked, loaded)
     except IntegrityError:
         row = ProfileAnswer.objects.select_related("updated_by").get(
             assessment=assessment, question=question
         )
         raise Conflict(_profile_state(row)) from None
-    return Saved(answer=_profile_state(row), changed=True)
+    return Saved(answer=_profile_state(row), changed=True, data=data)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from riskassess.assessments import workflow
+from riskassess.assessments import summary, workflow
 from riskassess.assessments.models import Answer, Assessment, Event
 from riskassess.checklist.models import Checklist, Item, Option, ProfileOption, ProfileQuestion
 from riskassess.checklist.selectors import checklist_trees
@@ -161,10 +161,11 @@ def apply(assessment: Assessment, *, target_id: int, user) -> Plan:
     locked.checklist = target
     locked._history_user = user
     locked.save()
-    summary = moves.summary()
+    summary.store(locked)
+    moved = moves.summary()
     if dropped:
-        summary["profile_removed"] = dropped
-    workflow.record(locked, Event.Kind.UPGRADED, user, _note(moves), summary)
+        moved["profile_removed"] = dropped
+    workflow.record(locked, Event.Kind.UPGRADED, user, _note(moves), moved)
     return moves
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from riskassess.accounts.models import Membership, Role
-from riskassess.assessments import signals
+from riskassess.assessments import signals, summary
 from riskassess.assessments.models import Assessment, Event, Revision, Status
 
 
@@ -209,8 +209,9 @@ def transition(
     elif name == "restore":
         locked.archived_at = None
     elif name == "delete":
-        title, pk = locked.title, locked.pk
+        title, pk, deployment_id = locked.title, locked.pk, locked.deployment_id
         locked.delete()
+        summary.after_delete(deployment_id)
         _announce(pk, name, user, None)
         locked.title = title
         return locked
@@ -219,6 +220,11 @@ def transition(
         locked.status = move.target
     locked._history_user = user
     locked.save()
+    if name in ("submit", "reopen"):
+        # Scored from what is now the record: the snapshot, or the draft's answers again.
+        summary.store(locked, locked.snapshot)
+    if name == "submit":
+        summary.refresh_deployment(locked.deployment)
     record(locked, move.event, user, note, data, at=revision.submitted_at if revision else None)
     _announce(locked.pk, name, user, revision.pk if revision else None)
     return locked

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from riskassess.adminbase import AuditedAdmin
 from riskassess.deployments.forms import BaseModelForm
 from riskassess.deployments.models import BaseModel, Deployment
+from riskassess.deployments.summary import after_base_model_change
 
 CATALOGUE_PERMISSION = "deployments.edit_catalogue"
 
@@ -45,6 +46,12 @@ class BaseModelAdmin(AuditedAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return _edits_catalogue(request) or super().has_view_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"superseded_by", "superseded_at"} & set(form.changed_data):
+            # Its deployments' next reviews move: stored, so the dashboard sorts by them.
+            after_base_model_change(obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _edits_catalogue(request)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from riskassess.accounts.models import Team
@@ -75,11 +76,22 @@ class BaseModel(models.Model):
         version = f" {self.version}" if self.version else ""
         return f"{self.provider} {self.name}{version}"
 
+    def save(self, *args, **kwargs):
+        # A supersession always has a day: the deployments' review dates are
+        # brought forward to it (review.py). Unknown, it is the day it was recorded.
+        if self.superseded_by_id and self.superseded_at is None:
+            self.superseded_at = timezone.localdate()
+        super().save(*args, **kwargs)
+
 
 class Lifecycle(models.TextChoices):
     PLANNED = "planned", "Planned"
     PRODUCTION = "production", "In production"
     RETIRED = "retired", "Retired"
+
+
+# How bad a level is, for sorting: 0 is "never submitted".
+LEVEL_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 class DeploymentQuerySet(models.QuerySet):
@@ -121,9 +133,30 @@ class Deployment(models.Model):
         default=DEFAULT_REVIEW_MONTHS,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    # The latest significant change (model version or base model), in words: made
+    # after the latest submission, it brings the next review forward (review.py).
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    change_note = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    # What lists sort and filter by, stored so that no list scores or counts
+    # revisions (summary.py keeps them true; `summaries --verify` checks them):
+    # the latest revision's level and time, and the next review date.
+    latest_level = models.CharField(max_length=10, blank=True, editable=False)
+    level_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_due = models.DateField(null=True, blank=True, editable=False)  # None: retired
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "latest_level",
+            "level_rank",
+            "last_submitted_at",
+            "review_due",
+        ]
+    )
 
     objects = DeploymentQuerySet.as_manager()
 
@@ -139,10 +172,28 @@ class Deployment(models.Model):
                 name="deployment_review_months_range",
             ),
         ]
-        indexes = [models.Index(fields=["team", "name"], name="deployment_team_name")]
+        indexes = [
+            models.Index(fields=["team", "name"], name="deployment_team_name"),
+            models.Index(Lower("name"), name="deployment_name_lower"),
+            models.Index(fields=["review_due"], name="deployment_review_due"),
+            models.Index(fields=["level_rank"], name="deployment_level_rank"),
+            models.Index(fields=["lifecycle"], name="deployment_lifecycle"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The stored review date follows every change of what decides it
+        # (interval, lifecycle, model, base model): see summary.py.
+        from riskassess.deployments.summary import review_of
+
+        if self.created_at is None:
+            self.created_at = timezone.now()
+        self.review_due = review_of(self, timezone.localdate()).due
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "review_due"}
+        super().save(*args, **kwargs)
 
     @property
     def base_model_name(self) -> str:

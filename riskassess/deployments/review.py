@@ -1,7 +1,8 @@
 """When a deployment is next reviewed: a pure function of dates, no ORM, no clock.
 
 The rules (README, "Deployments and base models"):
-- never submitted: due now ("never assessed");
+- never submitted: due now ("never assessed"), and has been since the
+  deployment was created (`created`: what the dashboard sorts by);
 - otherwise the latest submission's date plus the review interval in months
   (31 January + 1 month is 28 or 29 February: the month's last day);
 - overdue once that date is past (due *on* the day itself is "due today");
@@ -9,6 +10,11 @@ The rules (README, "Deployments and base models"):
   unknown date) brings the date forward to the day it was superseded: the
   deployment needs re-assessing on the newer model. A submission after the
   supersession has taken it into account; the notice stays, the date does not move;
+- a significant change to the deployment itself (its model version or its base
+  model) made after the latest submission brings the date forward to the day of
+  the change ("re-assessment needed: model version changed …"). Which came
+  first is decided by the caller on full timestamps (both may fall on one day),
+  so only a change still to be assessed is passed in;
 - a retired deployment is not reviewed.
 
 Callers pass `today` (the local date), so tests use fixed dates and never wait.
@@ -41,10 +47,28 @@ class Superseded:
 
 
 @dataclass(frozen=True)
+class Changed:
+    """The deployment itself changed (`what`, in words) on `on`, since its latest submission."""
+
+    what: str
+    on: date
+    needs_reassessment: bool = True
+
+
+@dataclass(frozen=True)
 class Review:
     state: str  # a Due value
     due: date | None  # None for a retired deployment
     superseded: Superseded | None = None
+    changed: Changed | None = None
+
+    @property
+    def needs_reassessment(self) -> bool:
+        """Something happened since the latest submission that the team must assess."""
+        return bool(
+            (self.superseded and self.superseded.needs_reassessment)
+            or (self.changed and self.changed.needs_reassessment)
+        )
 
     @property
     def overdue(self) -> bool:
@@ -70,25 +94,38 @@ def next_review(
     review_months: int,
     retired: bool = False,
     superseded: tuple[str, str, date | None] | None = None,
+    changed: tuple[str, date] | None = None,
+    created: date | None = None,
 ) -> Review:
-    """The next review of a deployment. `superseded` is (base model, newer one, on) or None."""
+    """The next review of a deployment.
+
+    `superseded` is (base model, newer one, on) or None; `changed` is (what
+    changed, in words, on) for a change made since the latest submission, or
+    None; `created` is when the deployment was made.
+    """
     notice = None
     if superseded is not None:
         old, new, on = superseded
         after_last = last_submitted is None or on is None or on > last_submitted
         notice = Superseded(old=old, new=new, on=on, needs_reassessment=after_last)
+    change = None
+    if changed is not None:
+        what, on = changed
+        change = Changed(what=what, on=on)
     if retired:
-        return Review(Due.RETIRED, None, notice)
+        return Review(Due.RETIRED, None, notice, change)
     if last_submitted is None:
-        return Review(Due.NEVER, today, notice)
+        return Review(Due.NEVER, min(created or today, today), notice, change)
 
     due = add_months(last_submitted, review_months)
     if notice is not None and notice.needs_reassessment:
         due = min(due, notice.on or today)
+    if change is not None:
+        due = min(due, change.on)
     if due < today:
         state = Due.OVERDUE
     elif due == today:
         state = Due.TODAY
     else:
         state = Due.SCHEDULED
-    return Review(state, due, notice)
+    return Review(state, due, notice, change)

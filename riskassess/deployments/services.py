@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from riskassess.accounts.models import Role
 from riskassess.deployments.models import BaseModel, Deployment, Lifecycle
@@ -87,11 +88,30 @@ def update_deployment(*, deployment: Deployment, user, role: str, **fields) -> D
     owner = fields.get("owner")
     if owner is not None and not eligible_owners(locked.team).filter(pk=owner.pk).exists():
         raise NotAllowed("The owner must be an editor or owner of the deployment's team.")
+    before = {"model": locked.model_name, "base": locked.base_model_name}
     for name, value in fields.items():
         setattr(locked, name, value)
+    after = {"model": locked.model_name, "base": locked.base_model_name}
+    change = significant_change(before, after)
+    if change:
+        locked.changed_at, locked.change_note = timezone.now(), change
     locked._history_user = user
-    locked.save()
+    locked.save()  # and its review date (Deployment.save)
     return locked
+
+
+def significant_change(before: dict, after: dict) -> str:
+    """What changed of the model version and base model, in words; "" when neither did.
+
+    Compared as shown, ignoring case and spaces at the ends: picking the catalogue
+    entry for the base model that was typed is no change; another one is.
+    """
+    said = []
+    for key, label in (("model", "model version"), ("base", "base model")):
+        old, new = before[key].strip(), after[key].strip()
+        if old.casefold() != new.casefold():
+            said.append(f"{label} changed from “{old or '—'}” to “{new or '—'}”")
+    return "; ".join(said)[:500]
 
 
 def create_base_model(*, user, **fields) -> BaseModel:

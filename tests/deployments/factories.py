@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from riskassess.assessments import summary
 from riskassess.assessments.models import Assessment, Revision, Status
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.models import Status as ChecklistStatus
@@ -40,6 +41,10 @@ def make_deployment(team, name="Support bot", **fields) -> Deployment:
 
 
 def make_assessment(deployment, *, title="", submitted=False, created_at=None) -> Assessment:
+    """A bare assessment row (no answers, an empty snapshot): for lists and pages, not scoring.
+
+    Which assessment is the deployment's current one is kept right (the newest)."""
+    Assessment.objects.filter(deployment=deployment).update(is_current=False)
     assessment = Assessment.objects.create(
         team=deployment.team,
         deployment=deployment,
@@ -53,13 +58,15 @@ def make_assessment(deployment, *, title="", submitted=False, created_at=None) -
     )
     if created_at is not None:
         Assessment.objects.filter(pk=assessment.pk).update(created_at=created_at)
+        summary.check_current([deployment.pk], fix=True)
         assessment.refresh_from_db()
     return assessment
 
 
 def add_revision(assessment, *, at: datetime | None = None, level="high", score=62.5):
+    """A bare revision row; its deployment's stored level and review date follow, as on submit."""
     number = assessment.revisions.count() + 1
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         assessment=assessment,
         number=number,
         submitted_by_name="alice",
@@ -70,3 +77,5 @@ def add_revision(assessment, *, at: datetime | None = None, level="high", score=
         score=score,
         level=level,
     )
+    summary.refresh_deployment(assessment.deployment)
+    return revision

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from riskassess.assessments import summary
 from riskassess.assessments.models import Assessment, Purge, Revision
 from riskassess.present import when
 
@@ -95,4 +96,7 @@ class Command(BaseCommand):
             reason=reason[:500],
         )
         Revision.objects.filter(assessment=assessment).delete()
+        deployment_id = assessment.deployment_id
         assessment.delete()
+        # Its deployment's latest level and review date may have come from it.
+        summary.after_delete(deployment_id)
