@@ -3,9 +3,11 @@ from django.urls import include, path
 
 # Registers the path converters the apps' URLs use (<key:…>).
 from riskassess import converters  # noqa: F401
+from riskassess.deployments import dashboard
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", dashboard.dashboard, name="dashboard"),
     path("", include("riskassess.accounts.urls")),
     path("", include("riskassess.checklist.urls")),
     path("", include("riskassess.deployments.urls")),

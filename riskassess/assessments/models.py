@@ -34,7 +34,8 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(team__memberships__user=user)
 
     def for_dashboard(self) -> "AssessmentQuerySet":
-        return self.select_related("team", "checklist").order_by("-updated_at")
+        """For lists: their stored summaries are read, so the snapshot is not."""
+        return self.select_related("team").defer("snapshot").order_by("-updated_at", "pk")
 
 
 class Assessment(models.Model):

@@ -11,7 +11,7 @@ from riskassess.assessments import (
 )
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("assessments/", views.assessment_list, name="assessment_list"),
     path("assessments/new/", views.assessment_new, name="assessment_new"),
     path("assessments/import/", imports.assessment_import, name="assessment_import"),
     path("a/<uuid:assessment_id>/", views.assessment_home, name="assessment"),

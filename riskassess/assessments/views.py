@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from riskassess.accounts.models import Role, Team
 from riskassess.assessments import revisions, services, upgrade, workflow
 from riskassess.assessments.access import get_assessment_for_user
-from riskassess.assessments.data import assessment_data, assessment_data_many, score_data
+from riskassess.assessments.data import assessment_data, score_data
 from riskassess.assessments.lifecycle_forms import (
     ArchiveForm,
     DashboardFilterForm,
@@ -35,22 +35,22 @@ PAGE_SIZE = 25
 
 @dataclass(frozen=True)
 class Row:
-    """One dashboard line: the assessment and its scoring, ready to render."""
+    """One line of the assessments list: the assessment and its stored scoring (summary.py)."""
 
     assessment: Assessment
     score: float | None
     level: str | None
-    completeness: float  # a fraction: the template shows it through the presenter
+    completeness: float | None  # a fraction: the template shows it through the presenter
     provisional: bool
 
 
-def _row(assessment: Assessment, result: Result) -> Row:
+def _row(assessment: Assessment) -> Row:
     return Row(
         assessment=assessment,
-        score=result.rounded,
-        level=result.level,
-        completeness=float(result.completeness),
-        provisional=result.provisional,
+        score=assessment.summary_score,
+        level=assessment.summary_level or None,
+        completeness=assessment.summary_completeness,
+        provisional=assessment.summary_provisional,
     )
 
 
@@ -58,7 +58,9 @@ def _missing_required(result: Result) -> int:
     return sum(c.required - c.answered_required for c in result.categories)
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    """Every assessment of the user's teams, most recently changed first (the dashboard
+    lists deployments); scores are the stored ones, so no row is scored here."""
     teams = list(Team.objects.for_user(request.user).annotate_role(request.user))
     filters = DashboardFilterForm(request.GET, teams=teams)
     filters.is_valid()  # invalid values (an unknown or foreign team) are simply not applied
@@ -76,18 +78,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         assessments = assessments.filter(archived_at__isnull=True)
 
     page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Scored for this page only: a fixed number of queries however many there are.
-    on_page = list(page.object_list)
-    data = assessment_data_many(on_page)
     context = {
         "page": page,
-        "rows": [_row(a, score_data(data[a.pk])) for a in on_page],
+        "rows": [_row(a) for a in page.object_list],
         "filters": filters,
         "filtered": bool(chosen.get("team") or chosen.get("status") or archived),
         "has_teams": bool(teams),
         "can_create": any(Role.allows(t.role, Role.EDITOR) for t in teams),
     }
-    return render(request, "assessments/dashboard.html", context)
+    return render(request, "assessments/assessment_list.html", context)
 
 
 def assessment_new(request: HttpRequest) -> HttpResponse:

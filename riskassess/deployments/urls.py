@@ -1,10 +1,10 @@
 from django.urls import path
 
-from riskassess.deployments import views
+from riskassess.deployments import dashboard, views
 
 app_name = "deployments"
 urlpatterns = [
-    path("deployments/", views.deployment_list, name="list"),
+    path("deployments/", dashboard.deployment_list, name="list"),
     path("deployments/<uuid:deployment_id>/", views.deployment_detail, name="detail"),
     path("deployments/<uuid:deployment_id>/edit/", views.deployment_edit, name="edit"),
     path("base-models/", views.base_model_list, name="base_models"),

@@ -5,7 +5,7 @@ from riskassess.assessments import services
 from riskassess.assessments.models import Status
 from tests.conftest import make_user, set_profile
 
-DASHBOARD = reverse("dashboard")
+DASHBOARD = reverse("assessment_list")
 
 
 def make_assessment(user, team, checklist, title="Support assistant"):

@@ -40,6 +40,7 @@ HOSTILE_FORM = {
 PAGES = {
     "login": ("login", None, None),
     "dashboard": ("dashboard", None, "alice"),
+    "assessments": ("assessment_list", None, "alice"),
     "results": ("results", "assessment", "alice"),
     "questionnaire": ("questionnaire", "category", "bob"),
     "questionnaire-read-only": ("questionnaire", "category", "vera"),

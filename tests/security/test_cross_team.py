@@ -144,7 +144,7 @@ def test_the_dashboard_lists_and_counts_only_the_users_teams(
     alice, assessment, foreign, team, other_team, query
 ):
     query = {k: (str(other_team.pk) if v == "OTHER" else v) for k, v in query.items()}
-    response = logged_in(alice).get(reverse("dashboard"), query)
+    response = logged_in(alice).get(reverse("assessment_list"), query)
     assert_nothing_foreign(response, other_team)
     rows = response.context["rows"]
     assert {row.assessment.team_id for row in rows} == {team.pk}
@@ -152,7 +152,9 @@ def test_the_dashboard_lists_and_counts_only_the_users_teams(
 
 
 def test_the_outsiders_dashboard_does_not_list_the_team(charlie, assessment, foreign, other_team):
-    response = logged_in(charlie).get(reverse("dashboard"), {"team": str(assessment.team_id)})
+    response = logged_in(charlie).get(
+        reverse("assessment_list"), {"team": str(assessment.team_id)}
+    )
     assert [row.assessment.pk for row in response.context["rows"]] == [foreign.pk]
     assert "Alpha" not in response.content.decode()
 
