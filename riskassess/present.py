@@ -17,6 +17,14 @@ from django.conf import settings
 
 DASH = "—"
 LEVEL_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+# The charts' fixed palette (never from user data); static/css/app.css has the same --ra-* colours.
+LEVEL_COLOURS = {
+    "low": "#15803d",
+    "medium": "#b45309",
+    "high": "#c2410c",
+    "critical": "#b91c1c",
+    None: "#9ca3af",
+}
 
 
 def score(value: float | None) -> str:

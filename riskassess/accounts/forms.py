@@ -1,4 +1,5 @@
-"""What a team owner does on the team page: add a member, change a role, remove a member.
+"""What a team owner does on the team page: add a member, change a role, remove a member,
+set the statement submitters confirm and the review interval new deployments start with.
 
 Members are named by username, never by a row id. A team always keeps at
 least one owner: the check runs inside the transaction, on locked rows, so
@@ -12,6 +13,8 @@ from django.db import IntegrityError, transaction
 from riskassess.accounts.models import (
     ATTESTATION_MAX,
     DEFAULT_ATTESTATION,
+    REVIEW_MONTHS_MAX,
+    REVIEW_MONTHS_MIN,
     Membership,
     Role,
     Team,
@@ -178,9 +181,57 @@ class AttestationForm(forms.Form):
         return "Submitters are no longer asked to confirm a statement."
 
 
+REVIEW_MONTHS_REFUSED = (
+    f"Enter a whole number of months from {REVIEW_MONTHS_MIN} to {REVIEW_MONTHS_MAX}."
+)
+
+
+def months(n: int) -> str:
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
+class ReviewIntervalForm(forms.Form):
+    """The review interval a new deployment of the team starts with.
+
+    Existing deployments keep their own: each one's is changed on its edit page.
+    """
+
+    review_months = forms.IntegerField(
+        label="Review interval for new deployments",
+        min_value=REVIEW_MONTHS_MIN,
+        max_value=REVIEW_MONTHS_MAX,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"), REVIEW_MONTHS_REFUSED
+        ),
+    )
+
+    def __init__(self, *args, team: Team, actor, **kwargs):
+        self.team = team
+        self.actor = actor
+        kwargs.setdefault("initial", {"review_months": team.review_months})
+        super().__init__(*args, **kwargs)
+
+    @transaction.atomic
+    def save(self) -> str:
+        _lock_team(self.team, self.actor)
+        # Read again under the lock: the history records the row as it now is.
+        team = Team.objects.get(pk=self.team.pk)
+        interval = self.cleaned_data["review_months"]
+        if team.review_months == interval:
+            return f"New deployments already start with a review every {months(interval)}."
+        team.review_months = interval
+        team.save(update_fields=["review_months"])
+        self.team.review_months = interval
+        return (
+            f"New deployments of {team.name} now start with a review every {months(interval)}. "
+            "Existing deployments keep their own."
+        )
+
+
 ACTIONS = {
     "add": AddMemberForm,
     "role": ChangeRoleForm,
     "remove": RemoveMemberForm,
     "attestation": AttestationForm,
+    "review": ReviewIntervalForm,
 }

@@ -27,6 +27,7 @@ _RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
 
 ATTESTATION_MAX = 1000
 DEFAULT_ATTESTATION = "I confirm these answers are accurate to the best of my knowledge."
+REVIEW_MONTHS_MIN, REVIEW_MONTHS_MAX = 1, 60
 
 
 class TeamQuerySet(models.QuerySet):
@@ -63,7 +64,7 @@ class Team(models.Model):
     review_months = models.PositiveSmallIntegerField(
         "review interval (months)",
         default=12,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        validators=[MinValueValidator(REVIEW_MONTHS_MIN), MaxValueValidator(REVIEW_MONTHS_MAX)],
         help_text="How often each deployment is re-assessed; a deployment may set its own.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

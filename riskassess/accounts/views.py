@@ -1,4 +1,4 @@
-"""The team pages: a user's teams, and one team's members (owners manage them)."""
+"""The team pages: a user's teams, and one team's members and settings (owners manage them)."""
 
 import logging
 
@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
 from riskassess.accounts.access import get_team_for_user
-from riskassess.accounts.forms import ACTIONS, AddMemberForm, AttestationForm
+from riskassess.accounts.forms import ACTIONS, AddMemberForm, AttestationForm, ReviewIntervalForm
 from riskassess.accounts.models import Membership, Role, Team
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
     team = get_team_for_user(request.user, team_id, needed)
     add_form = AddMemberForm(team=team, actor=request.user)
     attestation_form = AttestationForm(team=team, actor=request.user)
+    review_form = ReviewIntervalForm(team=team, actor=request.user)
     errors: list[str] = []
     if request.method == "POST":
         form_class = ACTIONS.get(request.POST.get("action", ""))
@@ -63,6 +64,8 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
             add_form = form  # keep what was typed
         if isinstance(form, AttestationForm):
             attestation_form = form
+        if isinstance(form, ReviewIntervalForm):
+            review_form = form
 
     context = {
         "team": team,
@@ -70,6 +73,7 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
         "is_owner": team.role == Role.OWNER,
         "add_form": add_form,
         "attestation_form": attestation_form,
+        "review_form": review_form,
         "errors": errors,
         "roles": Role.choices,
     }

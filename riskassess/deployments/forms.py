@@ -36,19 +36,6 @@ def name_the_limits(form: forms.BaseForm) -> None:
             )
 
 
-class DeploymentFilterForm(forms.Form):
-    """GET filters; a value that is not one of the choices (a foreign team) is dropped."""
-
-    team = forms.ChoiceField(required=False)
-    lifecycle = forms.ChoiceField(
-        required=False, label="Stage", choices=[("", "All stages"), *Lifecycle.choices]
-    )
-
-    def __init__(self, *args, teams, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "All teams")] + [(str(t.pk), t.name) for t in teams]
-
-
 class CatalogueChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: BaseModel) -> str:
         return f"{obj} (superseded)" if obj.superseded_by_id else str(obj)

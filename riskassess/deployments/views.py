@@ -18,12 +18,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from riskassess.accounts.models import Role, Team
-from riskassess.deployments import selectors, services
+from riskassess.accounts.models import Role
+from riskassess.deployments import selectors, services, trend
 from riskassess.deployments.access import get_base_model_for_user, get_deployment_for_user
 from riskassess.deployments.forms import (
     BaseModelForm,
-    DeploymentFilterForm,
     DeploymentForm,
 )
 from riskassess.deployments.models import Lifecycle
@@ -36,28 +35,6 @@ CATALOGUE_PERMISSION = "deployments.edit_catalogue"
 def web_address(text: str) -> str | None:
     """The model card's address, when it is one a link may point at (never `javascript:`)."""
     return text if text.lower().startswith(("https://", "http://")) else None
-
-
-def deployment_list(request: HttpRequest) -> HttpResponse:
-    teams = list(Team.objects.for_user(request.user).order_by("name"))
-    filters = DeploymentFilterForm(request.GET, teams=teams)
-    filters.is_valid()  # invalid values (an unknown or foreign team) are simply not applied
-    chosen = filters.cleaned_data
-
-    deployments = selectors.listed(request.user)
-    if chosen.get("team"):
-        deployments = deployments.filter(team_id=chosen["team"])
-    if chosen.get("lifecycle"):
-        deployments = deployments.filter(lifecycle=chosen["lifecycle"])
-    page = Paginator(deployments, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "rows": selectors.rows(page.object_list, today=timezone.localdate()),
-        "filters": filters,
-        "filtered": bool(chosen.get("team") or chosen.get("lifecycle")),
-        "has_teams": bool(teams),
-    }
-    return render(request, "deployments/deployment_list.html", context)
 
 
 def deployment_detail(request: HttpRequest, deployment_id) -> HttpResponse:
@@ -75,6 +52,20 @@ def deployment_detail(request: HttpRequest, deployment_id) -> HttpResponse:
         # Re-assessment starts from a submitted revision; a comparison needs two sides.
         "can_reassess": can_assess and revisions > 0,
         "can_compare": revisions + drafts >= 2 and revisions > 0,
+        # From the revisions already loaded: the chart costs no query.
+        "trend": trend.trend_chart(
+            trend.Revision(
+                assessment_id=a.pk,
+                assessment=a.title,
+                number=r.number,
+                submitted_at=r.submitted_at,
+                score=r.score,
+                level=r.level,
+                provisional=r.provisional,
+            )
+            for a in detail.assessments
+            for r in a.revision_list
+        ),
     }
     return render(request, "deployments/deployment_detail.html", context)
 

@@ -1,18 +1,14 @@
 """Geometry of the category bar chart, drawn as SVG by templates/reports/_chart.svg.
 
 Computed here so the page and the PDF draw the very same chart, with no
-JavaScript. Colours come from this fixed palette, never from user data.
+JavaScript. Colours come from the fixed palette in riskassess/present.py, never from
+user data.
 """
 
 from __future__ import annotations
 
-LEVEL_COLOURS = {
-    "low": "#15803d",
-    "medium": "#b45309",
-    "high": "#c2410c",
-    "critical": "#b91c1c",
-    None: "#9ca3af",
-}
+from riskassess.present import LEVEL_COLOURS
+
 LABEL_WIDTH = 190
 BAR_WIDTH = 400
 ROW_HEIGHT = 30

@@ -59,6 +59,7 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
+from riskassess import present
 from riskassess.reports import (
     chart,
     comparison,
@@ -244,6 +245,7 @@ def layout_version() -> str:
         Path(pdf_text.__file__),
         Path(pdf_v2.__file__),
         Path(present_v2.__file__),
+        Path(present.__file__),  # the level colours the chart draws with
         STYLESHEET,
         UA_STYLESHEET,
         TEMPLATE_DIR.parent / "_chart.svg",

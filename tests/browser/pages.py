@@ -188,6 +188,7 @@ def _checklist_version(w: World):
 PAGES = [
     Page("login", _url("login"), user=None),
     Page("dashboard", _url("dashboard")),
+    Page("assessments", _url("assessment_list")),
     Page("new-assessment", _url("assessment_new")),
     Page("import", _url("assessment_import")),
     Page("questionnaire-editor", _url("questionnaire", _draft, "inequity"), user="bob"),
@@ -206,6 +207,7 @@ PAGES = [
     Page("upgrade-preview", _url("assessment_upgrade", _draft), user="bob"),
     Page("teams", _url("teams")),
     Page("team", _url("team", lambda w: w.team.pk)),
+    Page("team-viewer", _url("team", lambda w: w.team.pk), user="vera"),
     Page("checklists", _url("checklist:list")),
     Page("checklist", _url("checklist:detail", _checklist_slug, _checklist_version)),
     Page("password-change", _url("password_change")),

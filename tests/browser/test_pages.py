@@ -8,6 +8,7 @@ One visit per page checks three things, and a failure lists every problem found:
 """
 
 import pytest
+from django.urls import reverse
 
 from tests.browser import axe
 from tests.browser.conftest import DESKTOP, PHONE
@@ -92,3 +93,24 @@ def test_a_format_2_report_page_is_accessible_and_fits_a_phone(open_page, v2_wor
     problems += width_problems(page)
     problems += [f"console: {text}" for text in page.problems]
     assert not problems, f"{spec.name} at {spec.url(v2_world)}:\n" + "\n".join(problems)
+
+
+def test_the_team_pages_refused_review_interval_is_accessible(open_page, world):
+    """The team page's review interval form after a refused value: shown, kept, announced."""
+    page = open_page(reverse("team", args=[world.team.pk]), user=world.users["alice"])
+    page.fill("#id_review_months", "61")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save interval").click()
+    field = page.get_by_label("Review interval for new deployments")
+    assert field.input_value() == "61"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert page.locator("#review-error").is_visible()
+    problems = accessibility_problems(page, "desktop width, value refused")
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"innerWidth === {PHONE['width']}")
+    problems += accessibility_problems(page, f"{PHONE['width']} px, value refused")
+    problems += width_problems(page)
+    problems += [f"console: {text}" for text in page.problems if "400" not in text]
+    assert not problems, "\n".join(problems)
+    world.team.refresh_from_db()
+    assert world.team.review_months == 12

@@ -75,7 +75,7 @@ def test_the_newest_assessment_is_current_and_deployments_keep_their_latest_revi
 
     first = assessment(reviewed, "First", datetime(2025, 1, 1, tzinfo=UTC))
     second = assessment(reviewed, "Second", datetime(2025, 6, 1, tzinfo=UTC))
-    only = assessment(never, "Only", datetime(2025, 2, 1, tzinfo=UTC))
+    assessment(never, "Only", datetime(2025, 2, 1, tzinfo=UTC))
     on_older_one = assessment(on_older, "On older", datetime(2025, 2, 1, tzinfo=UTC))
     for row, number, at, level in [
         (first, 1, datetime(2025, 1, 10, 12, tzinfo=UTC), "critical"),
