@@ -1,11 +1,13 @@
 """/deployments/: the deployments of the user's teams, filtered, paginated, in fixed queries."""
 
+import math
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from riskassess.assessments import services
 from riskassess.deployments.dashboard import PAGE_SIZE
 from riskassess.deployments.models import Lifecycle
 from tests.deployments.factories import (
@@ -259,12 +261,19 @@ def test_an_unknown_sort_falls_back_to_the_due_date(client, vera, team):
 
 def test_it_shows_the_current_drafts_stored_completeness(client, alice, team, assessment):
     """The current assessment's completeness is the stored one (assessments/summary.py)."""
+    item = assessment.checklist.items.filter(active=True).first()
+    services.save_answer(
+        assessment=assessment, item_key=item.key, option_key="no", comment="",
+        expected_version=0, user=alice,
+    )  # fmt: skip
     client.force_login(alice)
     body = client.get(LIST).content.decode()
     assessment.refresh_from_db()
     assert assessment.summary_completeness is not None
-    assert f"{assessment.title}</a>" in body
-    assert "answered" in body
+    link = reverse("assessment", args=[assessment.pk])
+    assert f'href="{link}">Open<span class="visually-hidden"> the current assessment of' in body
+    shown = f"{math.floor(assessment.summary_completeness * 100)}% answered"
+    assert body.count(shown) == 2  # in its column, and under the name on a phone
 
 
 def test_the_old_deployments_address_goes_to_the_dashboard_with_its_filters(client, vera, team):
