@@ -190,9 +190,9 @@ CONFLICT = "Someone else changed this answer"
 
 def _save(
     assessment, question: dict, chosen: list[str], version: int, user, loaded=None
-) -> tuple[str, dict | None]:
-    """Save one question's choice: ("", the data as scored after it) when saved, else
-    (why not, None). Locked is raised. `loaded`: services.Loaded, the data already read."""
+) -> tuple[str, services.Saved | None]:
+    """Save one question's choice: ("", what was saved) when saved, else (why not, None).
+    Locked is raised. `loaded`: services.Loaded, the data already read."""
     try:
         saved = services.save_profile(
             assessment=assessment,
@@ -212,7 +212,7 @@ def _save(
             f"{CONFLICT} since you loaded the page: {who} chose “{theirs}”. "
             "Choose again and save to replace it."
         ), None
-    return "", saved.data
+    return "", saved
 
 
 @login_not_required
@@ -242,18 +242,20 @@ def profile_save(request: HttpRequest, assessment_id, question_key: str) -> Http
         return _message(request, question_key, text, 400)
     try:
         loaded = services.Loaded(seen_at=assessment.updated_at, data=data)
-        problem, after = _save(
+        problem, saved = _save(
             assessment, question, form.chosen(), form.posted_version(), request.user, loaded
         )
     except services.Locked:
         return _message(request, question_key, services.Locked.message, 409)
-    if after is not None:
-        data = after  # as scored in the save's transaction, stored summary included
-    elif not problem:
-        question["answers"] = form.chosen()  # unchanged: what was loaded is current
+    if saved is not None and saved.changed:
+        # As scored in the save's transaction for the stored summary.
+        data, result = saved.data, saved.result
     else:
-        data = assessment_data(assessment)  # someone else's choice, as stored now
-    result = score_data(data)
+        if problem:
+            data = assessment_data(assessment)  # someone else's choice, as stored now
+        else:
+            question["answers"] = form.chosen()  # unchanged: it is what is stored
+        result = score_data(data)
     versions = _versions(assessment)
     context = {
         **steps_context(assessment, data, result, PROFILE_STEP),

@@ -378,7 +378,9 @@ def answer_save(request: HttpRequest, assessment_id, item_key: str) -> HttpRespo
             "ok": True,
             "changed": saved.changed,
             "answer": saved.answer,
-            # The data the save scored for the stored summary, when it changed anything.
-            "progress": progress(saved.data or assessment_data(assessment)),
+            # As the save scored it for the stored summary, when it changed anything.
+            "progress": progress(saved.data, saved.result)
+            if saved.changed
+            else progress(assessment_data(assessment)),
         }
     )

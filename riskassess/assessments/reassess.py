@@ -31,7 +31,7 @@ from riskassess.assessments import services, summary, upgrade, workflow
 from riskassess.assessments.models import Answer, Assessment, Event, ProfileAnswer, Revision
 from riskassess.checklist.models import Checklist, ProfileQuestion
 from riskassess.checklist.selectors import checklist_trees
-from riskassess.deployments.models import Deployment
+from riskassess.deployments.models import Deployment, Lifecycle
 
 
 class ReassessError(ValueError):
@@ -83,6 +83,9 @@ def _label(item: dict) -> str | None:
 
 def plan(deployment: Deployment) -> Plan:
     """What a re-assessment of `deployment` would carry; reads only."""
+    if deployment.lifecycle == Lifecycle.RETIRED:
+        # As for a new assessment: a retired deployment is not assessed again.
+        raise ReassessError("It is retired: an owner brings it back on its Edit page first.")
     revision = latest_revision(deployment)
     if revision is None:
         raise ReassessError(

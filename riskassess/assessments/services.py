@@ -59,9 +59,10 @@ class Loaded:
 class Saved:
     answer: dict  # {"option", "comment", "version", "answered_by", "answered_at"}
     changed: bool
-    # The assessment's data as scored after the change (None when nothing changed):
-    # the caller shows progress from it rather than reading everything again.
+    # The assessment's data and its scoring after the change (None when nothing
+    # changed): the caller shows progress from them rather than reading it all again.
     data: dict | None = None
+    result: object = None
 
 
 def _save_as(obj, user, **kwargs) -> None:
@@ -89,10 +90,10 @@ def _lock_editable(assessment: Assessment) -> Assessment:
     return locked
 
 
-def _touch(locked: Assessment, loaded: Loaded | None = None) -> dict:
+def _touch(locked: Assessment, loaded: Loaded | None = None) -> tuple[dict, object]:
     """An answer changed: the "last change" time and the stored summary move with it, in
     the answer's transaction (the answer's own history records the change). Returns the
-    assessment's data as scored.
+    assessment's data and its scoring.
 
     `loaded` is the data the caller read before the lock, with this change applied:
     used when nothing else changed since (every change moves updated_at under this
@@ -243,14 +244,14 @@ def save_answer(
             answer.version += 1
             answer.updated_by = user
             _save_as(answer, user)
-            data = _touch(locked)
+            data, result = _touch(locked)
     except IntegrityError:
         # Two first answers to the same item at once: the other one won.
         answer = Answer.objects.select_related("option", "updated_by").get(
             assessment=assessment, item=item
         )
         raise Conflict(_answer_state(answer)) from None
-    return Saved(answer=_answer_state(answer), changed=True, data=data)
+    return Saved(answer=_answer_state(answer), changed=True, data=data, result=result)
 
 
 def _profile_state(row: ProfileAnswer | None) -> dict:
@@ -326,13 +327,13 @@ def save_profile(
                 for asked in loaded.data.get("profile", []):
                     if asked["key"] == question.key:
                         asked["answers"] = chosen
-            data = _touch(locked, loaded)
+            data, result = _touch(locked, loaded)
     except IntegrityError:
         row = ProfileAnswer.objects.select_related("updated_by").get(
             assessment=assessment, question=question
         )
         raise Conflict(_profile_state(row)) from None
-    return Saved(answer=_profile_state(row), changed=True, data=data)
+    return Saved(answer=_profile_state(row), changed=True, data=data, result=result)
 
 
 @transaction.atomic

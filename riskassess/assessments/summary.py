@@ -55,19 +55,21 @@ def values_of(result) -> dict:
     }
 
 
-def store(assessment: Assessment, data: dict | None = None, **also) -> dict:
+def store(assessment: Assessment, data: dict | None = None, **also) -> tuple[dict, object]:
     """Score `assessment` (its `data`, when the caller has it) and store the summary.
 
     `also` are more columns to write in the same UPDATE (updated_at, say). Call
-    it inside the transaction that made the change. Returns the data scored.
+    it inside the transaction that made the change. Returns the data and the
+    scoring result, for the caller to show.
     """
     if data is None:
         data = assessment_data(assessment)
-    values = {**values_of(score_data(data)), **also}
+    result = score_data(data)
+    values = {**values_of(result), **also}
     Assessment.objects.filter(pk=assessment.pk).update(**values)
     for name, value in values.items():
         setattr(assessment, name, value)
-    return data
+    return data, result
 
 
 def make_current(assessment: Assessment) -> None:
