@@ -10,12 +10,14 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from riskassess.assessments import services
+from riskassess.assessments import reassess, services
 from riskassess.assessments.models import Answer, Assessment
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
+from riskassess.deployments.models import Deployment
 from tests.checklist.test_loader import small_data
+from tests.conftest import set_profile
 from tests.security.support import ANSWERS, DETAILS
 
 
@@ -142,3 +144,76 @@ def second_checklist(checklist) -> Checklist:
     data["slug"] = "other-checklist"
     data["categories"][0]["items"][0]["key"] = "OTH-01"
     return load_checklist(validate(data))[0]
+
+
+# Deployments, their comparison and re-assessment, and format-2 profiles ------------------
+# (tests/security/test_cross_team_deployments.py)
+
+
+@pytest.fixture
+def alpha_deployment(submitted, alice) -> Deployment:
+    """`submitted`'s deployment: revision 1, and a re-assessment draft started from it, so
+    that it has two reports to compare and a revision to re-assess from."""
+    reassess.start(submitted.deployment, user=alice)
+    return Deployment.objects.get(pk=submitted.deployment_id)
+
+
+@pytest.fixture
+def bravo_deployment(charlie, other_team, checklist) -> Deployment:
+    """charlie's deployment in `other_team`, like `alpha_deployment`: what alice must never see."""
+    created = services.create_assessment(
+        user=charlie,
+        team=other_team,
+        checklist=checklist,
+        title="Bravo unreleased model",
+        model_name="bravo-secret 0.9",
+        base_model="a frontier model",
+        context="Not announced yet",
+    )
+    _answer_everything(created, charlie)
+    created.answers.filter(item__key="INQ-01").update(comment="Bravo gap: no evaluation at all")
+    services.submit(assessment=created, user=charlie)
+    reassess.start(created.deployment, user=charlie)
+    return Deployment.objects.get(pk=created.deployment_id)
+
+
+@pytest.fixture(scope="module")
+def _v2_checklist_id(_default_checklist_id, django_db_blocker, v2_spec):
+    """The format-2 checklist (a second), loaded once per module inside the transaction of
+    _default_checklist_id and rolled back with it. A module that uses it names it in
+    `pytestmark = pytest.mark.usefixtures("_v2_checklist_id")`, so that it is loaded
+    before any test's transaction even when its tests ask with request.getfixturevalue()."""
+    with django_db_blocker.unblock():
+        return load_checklist(v2_spec)[0].pk
+
+
+@pytest.fixture
+def v2_checklist(db, _v2_checklist_id) -> Checklist:
+    """tests/conftest.py's `v2_checklist`, without loading it again for every test."""
+    return Checklist.objects.get(pk=_v2_checklist_id)
+
+
+@pytest.fixture
+def alpha_v2(alice, team, v2_checklist) -> Assessment:
+    """alice's draft of the format-2 checklist, its profile partly answered (P-USERS not)."""
+    created = services.create_assessment(
+        user=alice, team=team, checklist=v2_checklist, **{**DETAILS, "title": "Alpha profiled"}
+    )
+    set_profile(created, alice, **{"P-OUTPUT": ["text"]})
+    return created
+
+
+@pytest.fixture
+def bravo_v2(charlie, other_team, v2_checklist) -> Assessment:
+    """charlie's format-2 draft in `other_team`, its profile partly answered (P-USERS not)."""
+    created = services.create_assessment(
+        user=charlie,
+        team=other_team,
+        checklist=v2_checklist,
+        title="Bravo unreleased model",
+        model_name="bravo-secret 0.9",
+        base_model="a frontier model",
+        context="Not announced yet",
+    )
+    set_profile(created, charlie, **{"P-OUTPUT": ["code"]})
+    return created
