@@ -27,7 +27,7 @@ from uuid import UUID
 from riskassess.assessments import data_v2, scoring
 from riskassess.assessments.models import Answer, Assessment, ProfileAnswer
 from riskassess.checklist.models import Checklist
-from riskassess.checklist.selectors import checklist_trees, format_2_parts
+from riskassess.checklist.selectors import trees_and_parts
 
 
 def _option(option) -> dict:
@@ -121,7 +121,8 @@ def build_data(
 
 
 def assessment_data_many(assessments: Iterable[Assessment]) -> dict[UUID, dict]:
-    """Data for several assessments in a fixed number of queries (none for submitted ones).
+    """Data for several assessments in a fixed number of queries (none for submitted ones;
+    for drafts on published checklist versions, only their answers and profile answers).
 
     The assessments must have been fetched with select_related("checklist").
     """
@@ -134,14 +135,14 @@ def assessment_data_many(assessments: Iterable[Assessment]) -> dict[UUID, dict]:
             drafts.append(assessment)
     if not drafts:
         return result
-    trees = checklist_trees({a.checklist_id for a in drafts})
+    # The checklists' trees and format-2 parts: from memory for published versions.
+    trees, parts = trees_and_parts(a.checklist for a in drafts)
     answers: dict[UUID, dict[int, Answer]] = {a.pk: {} for a in drafts}
     for answer in Answer.objects.filter(assessment__in=drafts).select_related("updated_by"):
         answers[answer.assessment_id][answer.item_id] = answer
-    # Format 2 only: its profile and frameworks, and the profile answers (three
-    # more queries whatever the number of drafts; none when all are format 1).
+    # Format 2 only: the profile answers (one more query whatever the number of
+    # drafts; none when all are format 1).
     second = [a for a in drafts if a.checklist.format == 2]
-    parts = format_2_parts({a.checklist_id for a in second}) if second else {}
     profiles: dict[UUID, dict[str, list[str]]] = {a.pk: {} for a in second}
     if second:
         rows = ProfileAnswer.objects.filter(assessment__in=second).values_list(

@@ -1,5 +1,7 @@
 """Read the catalogue as whole trees, in a fixed number of queries."""
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
@@ -111,3 +113,62 @@ def format_2_parts(checklist_ids: Iterable[int]) -> dict[int, dict]:
         framework.requirement_list = list(framework.requirements.all())
         parts[framework.checklist_id]["frameworks"].append(framework)
     return parts
+
+
+# A published or retired version never changes (rules.py), so the tree and parts
+# that every questionnaire page, autosave and report read of it are kept in this
+# process's memory. Keyed by id *and* creation time: after a rolled-back
+# transaction SQLite can give a new row the id of a forgotten one. Drafts, which
+# staff edit in the admin, are always read from the database.
+FROZEN_MAX = 32
+_frozen: OrderedDict[tuple, tuple[list[Category], dict | None]] = OrderedDict()
+_frozen_lock = threading.Lock()
+
+
+def _frozen_key(checklist: Checklist) -> tuple | None:
+    if checklist.status == Status.DRAFT or checklist.created_at is None:
+        return None
+    return (checklist.pk, checklist.created_at)
+
+
+def forget_frozen() -> None:
+    """Drop the in-memory copies: for a change made below the rules (a raw UPDATE of a
+    published version), which a server restart would also pick up."""
+    with _frozen_lock:
+        _frozen.clear()
+
+
+def trees_and_parts(checklists: Iterable[Checklist]) -> tuple[dict[int, list], dict[int, dict]]:
+    """checklist_trees and (for format 2) format_2_parts of these checklists: from memory
+    for versions that can no longer change, else in the queries those two make.
+
+    What is returned is shared between requests: read it, never change it.
+    """
+    checklists = {c.pk: c for c in checklists}
+    trees: dict[int, list] = {}
+    parts: dict[int, dict] = {}
+    missing = []
+    with _frozen_lock:
+        for pk, checklist in checklists.items():
+            key = _frozen_key(checklist)
+            if key is not None and key in _frozen:
+                _frozen.move_to_end(key)
+                trees[pk], found = _frozen[key]
+                if found is not None:
+                    parts[pk] = found
+            else:
+                missing.append(checklist)
+    if missing:
+        trees.update(checklist_trees(c.pk for c in missing))
+        second = [c.pk for c in missing if c.format == 2]
+        if second:
+            parts.update(format_2_parts(second))
+        with _frozen_lock:
+            for checklist in missing:
+                key = _frozen_key(checklist)
+                if key is None:
+                    continue
+                _frozen[key] = (trees[checklist.pk], parts.get(checklist.pk))
+                while len(_frozen) > FROZEN_MAX:
+                    _frozen.popitem(last=False)
+    return trees, parts

@@ -41,18 +41,18 @@ def test_a_never_submitted_draft_is_deleted_after_confirmation(client, alice, as
     assert not Assessment.objects.filter(pk=assessment.pk).exists()
 
 
-def test_archived_assessments_leave_the_dashboard_until_the_filter_asks(
+def test_archived_assessments_leave_the_assessments_list_until_the_filter_asks(
     client, alice, submitted, team, checklist
 ):
     new_assessment(alice, team, checklist, title="Still active")
     client.force_login(alice)
     client.post(f"/a/{submitted.pk}/archive/", {"note": "deployment retired"})
     assert Assessment.objects.get(pk=submitted.pk).archived_at is not None
-    default = client.get("/").content.decode()
+    default = client.get("/assessments/").content.decode()
     assert "Still active" in default and "Support bot" not in default
-    only = client.get("/?archived=only").content.decode()
+    only = client.get("/assessments/?archived=only").content.decode()
     assert "Support bot" in only and "Still active" not in only and "Submitted, archived" in only
-    everything = client.get("/?archived=all").content.decode()
+    everything = client.get("/assessments/?archived=all").content.decode()
     assert "Support bot" in everything and "Still active" in everything
     # Still readable and downloadable while archived.
     assert client.get(f"/a/{submitted.pk}/results/").status_code == 200
@@ -64,7 +64,7 @@ def test_restoring_brings_it_back(client, alice, submitted):
     client.post(f"/a/{submitted.pk}/archive/", {"note": ""})
     client.post(f"/a/{submitted.pk}/restore/")
     assert Assessment.objects.get(pk=submitted.pk).archived_at is None
-    assert "Support bot" in client.get("/").content.decode()
+    assert "Support bot" in client.get("/assessments/").content.decode()
 
 
 def test_an_editor_cannot_archive(client, bob, submitted):
