@@ -23,6 +23,17 @@ COMMENT_MAX = 10_000
 CONTEXT_MAX = 5_000
 
 
+# The stored scoring of an assessment (summary.py), derived: kept out of its history.
+SUMMARY_FIELDS = (
+    "summary_score",
+    "summary_level",
+    "summary_control_level",
+    "summary_tier",
+    "summary_completeness",
+    "summary_provisional",
+)
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
@@ -77,17 +88,7 @@ class Assessment(models.Model):
     # The snapshot is kept by the Revision; each answer save only touches
     # updated_at and the summary, which the answer's own history already explains.
     history = HistoricalRecords(
-        excluded_fields=[
-            "snapshot",
-            "updated_at",
-            "is_current",
-            "summary_score",
-            "summary_level",
-            "summary_control_level",
-            "summary_tier",
-            "summary_completeness",
-            "summary_provisional",
-        ]
+        excluded_fields=["snapshot", "updated_at", "is_current", *SUMMARY_FIELDS]
     )
 
     objects = AssessmentQuerySet.as_manager()

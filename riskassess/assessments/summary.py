@@ -25,18 +25,11 @@ from dataclasses import dataclass
 from django.db.models import Max, OuterRef, Subquery
 
 from riskassess.assessments.data import assessment_data, assessment_data_many, score_data
-from riskassess.assessments.models import Assessment, Revision
+from riskassess.assessments.models import SUMMARY_FIELDS, Assessment, Revision
 from riskassess.deployments.models import LEVEL_RANK, Deployment
 from riskassess.deployments.summary import store_review_due
 
-ASSESSMENT_FIELDS = (
-    "summary_score",
-    "summary_level",
-    "summary_control_level",
-    "summary_tier",
-    "summary_completeness",
-    "summary_provisional",
-)
+ASSESSMENT_FIELDS = SUMMARY_FIELDS
 DEPLOYMENT_FIELDS = ("latest_level", "level_rank", "last_submitted_at")
 
 

@@ -20,6 +20,14 @@ BATCH = 200
 SHOWN = 20
 
 
+def batches(rows):
+    """`rows` (ordered by pk) in lists of BATCH, each read by key, not by offset."""
+    last = None
+    while chunk := list((rows if last is None else rows.filter(pk__gt=last))[:BATCH]):
+        yield chunk
+        last = chunk[-1].pk
+
+
 class Command(BaseCommand):
     help = "Recompute (with --verify: only check) the stored assessment and deployment summaries."
 
@@ -31,30 +39,18 @@ class Command(BaseCommand):
     def handle(self, *args, verify, **options):
         fix = not verify
         differences = []
-        assessments = Assessment.objects.select_related("checklist").order_by("pk")
-        deployments = Deployment.objects.select_related("base_model__superseded_by").order_by("pk")
         counted = {"assessments": 0, "deployments": 0}
-        last = None
-        while True:
-            page = assessments if last is None else assessments.filter(pk__gt=last)
-            chunk = list(page[:BATCH])
-            if not chunk:
-                break
+        assessments = Assessment.objects.select_related("checklist").order_by("pk")
+        for chunk in batches(assessments):
             with transaction.atomic():
                 differences += summary.check_assessments(chunk, fix=fix)
             counted["assessments"] += len(chunk)
-            last = chunk[-1].pk
-        last = None
-        while True:
-            page = deployments if last is None else deployments.filter(pk__gt=last)
-            chunk = list(page[:BATCH])
-            if not chunk:
-                break
+        deployments = Deployment.objects.select_related("base_model__superseded_by").order_by("pk")
+        for chunk in batches(deployments):
             with transaction.atomic():
                 differences += summary.check_current([d.pk for d in chunk], fix=fix)
                 differences += summary.check_deployments(chunk, fix=fix)
             counted["deployments"] += len(chunk)
-            last = chunk[-1].pk
 
         for difference in differences[:SHOWN]:
             self.stdout.write(f"  {difference}")
