@@ -152,9 +152,7 @@ def test_the_dashboard_lists_and_counts_only_the_users_teams(
 
 
 def test_the_outsiders_dashboard_does_not_list_the_team(charlie, assessment, foreign, other_team):
-    response = logged_in(charlie).get(
-        reverse("assessment_list"), {"team": str(assessment.team_id)}
-    )
+    response = logged_in(charlie).get(reverse("assessment_list"), {"team": str(assessment.team_id)})
     assert [row.assessment.pk for row in response.context["rows"]] == [foreign.pk]
     assert "Alpha" not in response.content.decode()
 
