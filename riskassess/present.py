@@ -10,7 +10,7 @@ a time is "30 Nov 2026, 10:36 UTC" in the configured zone, with the zone.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -73,8 +73,10 @@ def when(value: datetime | str | None) -> str:
     return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or settings.TIME_ZONE)
 
 
-def day(value: datetime | str | None) -> str:
-    """A date alone: "30 Nov 2026"."""
+def day(value: datetime | date | str | None) -> str:
+    """A date alone: "30 Nov 2026" (a moment in the configured time zone)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%-d %b %Y")
     moment = _moment(value)
     if moment is None:
         return DASH

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from riskassess.accounts.models import Role, Team
 from riskassess.deployments import selectors
+from riskassess.deployments.lines import lines
 from riskassess.deployments.models import LEVEL_RANK, BaseModel, Lifecycle
 
 PAGE_SIZE = 25
@@ -130,9 +131,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     deployments = filtered(selectors.listed(request.user), chosen, today)
     deployments = deployments.order_by(*SORTS[sort][1], Lower("name"), "pk")
     page = Paginator(deployments, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.rows(page.object_list, today=today)
     context = {
         "page": page,
-        "rows": selectors.rows(page.object_list, today=today),
+        "rows": rows,
+        "lines": list(zip(rows, lines(rows), strict=True)),
         "filters": form,
         "sort": sort,
         "filtered": form.filtered,

@@ -25,6 +25,7 @@ from riskassess.deployments.forms import (
     BaseModelForm,
     DeploymentForm,
 )
+from riskassess.deployments.lines import lines
 from riskassess.deployments.models import Lifecycle
 
 PAGE_SIZE = 25
@@ -105,11 +106,13 @@ def base_model_detail(request: HttpRequest, base_model_id: int) -> HttpResponse:
     # Only the viewer's teams' deployments: the catalogue is shared, deployments are not.
     deployments = selectors.listed(request.user).filter(base_model=base)
     page = Paginator(deployments, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.rows(page.object_list, today=timezone.localdate())
     context = {
         "base": base,
         "card_link": web_address(base.model_card),
         "page": page,
-        "rows": selectors.rows(page.object_list, today=timezone.localdate()),
+        "rows": rows,
+        "lines": list(zip(rows, lines(rows), strict=True)),
         "supersedes": list(base.supersedes.all()),
         # Staff see how widely it is used across all teams: a number, never whose.
         "all_teams_count": base.deployments.count() if request.user.is_staff else None,
