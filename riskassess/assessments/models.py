@@ -110,7 +110,12 @@ class Assessment(models.Model):
                 name="one_current_assessment_per_deployment",
             ),
         ]
-        indexes = [models.Index(fields=["team", "-updated_at"], name="assessment_team_updated")]
+        indexes = [
+            models.Index(fields=["team", "-updated_at"], name="assessment_team_updated"),
+            # The assessments list's order across all of a user's teams (PostgreSQL
+            # reads page 1 in order instead of sorting every assessment).
+            models.Index(fields=["-updated_at", "id"], name="assessment_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.title
