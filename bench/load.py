@@ -111,6 +111,25 @@ def pg_command(name: str, *args: str) -> list[str]:
     return [name, "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], *args]
 
 
+def database_env(db: str, workdir: Path) -> tuple[str, str, dict[str, str]]:
+    """The throw-away database's URL and PostgreSQL name (riskassess_load_<pid>; with
+    "sqlite", a file in `workdir`), and the environment this script and the server use."""
+    dbname = f"riskassess_load_{os.getpid()}"
+    if db == "sqlite":
+        database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
+    else:
+        database_url = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
+    env = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    return database_url, dbname, env
+
+
 def setup_django(env: dict[str, str]) -> None:
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "riskassess.settings"
@@ -717,19 +736,7 @@ def main() -> int:
 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="riskassess-load-"))
-    dbname = f"riskassess_load_{os.getpid()}"
-    if args.db == "sqlite":
-        database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
-    else:
-        database_url = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
-    env = {
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
+    database_url, dbname, env = database_env(args.db, workdir)
     server = None
     created_db = False
     try:
