@@ -77,10 +77,16 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     elif archived != "all":
         assessments = assessments.filter(archived_at__isnull=True)
 
-    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Sorted and cut on the keys alone, then the page's rows read by key: a deep
+    # page sorts narrow rows (docs/performance.md, "Dashboard at scale").
+    page = Paginator(assessments.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    keys = list(page.object_list)
+    found = {a.pk: a for a in Assessment.objects.filter(pk__in=keys).for_dashboard()}
     context = {
         "page": page,
-        "rows": [_row(a) for a in page.object_list],
+        "rows": [_row(found[pk]) for pk in keys if pk in found],
         "filters": filters,
         "filtered": bool(chosen.get("team") or chosen.get("status") or archived),
         "has_teams": bool(teams),

@@ -135,9 +135,9 @@ def test_it_tells_a_user_without_a_team(client, db):
 
 
 def _dashboard_queries(client, django_assert_num_queries) -> None:
-    # session, user, the user's teams with roles, the page count, the page of
-    # assessments: their scores are stored (assessments/summary.py), nothing is scored
-    with django_assert_num_queries(5):
+    # session, user, the user's teams with roles, the page count, the page's keys,
+    # its assessments: their scores are stored (assessments/summary.py), nothing is scored
+    with django_assert_num_queries(6):
         assert client.get(DASHBOARD).status_code == 200
 
 
@@ -160,7 +160,7 @@ def test_format_2_drafts_add_no_query(
     client.force_login(alice)
 
     def queries():
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             page = client.get(DASHBOARD)
         assert page.status_code == 200
         return page
