@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "riskassess.deployments",
     "riskassess.assessments",
     "riskassess.reports",
+    "riskassess.evidence",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -142,8 +143,24 @@ STATICFILES_DIRS = [
     # Bootstrap comes from the installed xstatic package: no CDN, no vendored copy.
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
+# Evidence files (riskassess/evidence): private, outside STATIC_ROOT and any served
+# URL, downloaded only through an access-checked view; a deployment may name another
+# backend for "evidence" below. Limits: one file, and all the files of one assessment.
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+EVIDENCE_MAX_TOTAL_BYTES = env_int(
+    "EVIDENCE_MAX_TOTAL_BYTES", 200 * 1024 * 1024, minimum=EVIDENCE_MAX_BYTES
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": EVIDENCE_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

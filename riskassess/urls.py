@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("riskassess.deployments.urls")),
     path("", include("riskassess.assessments.urls")),
     path("", include("riskassess.reports.urls")),
+    path("", include("riskassess.evidence.urls")),
 ]
