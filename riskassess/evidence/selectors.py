@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from riskassess.accounts.models import Role
 from riskassess.assessments.models import Assessment, Revision
@@ -42,12 +43,14 @@ def add_form_id(item_key: str) -> str:
 
 def item_context(assessment: Assessment, item_key: str, form: EvidenceForm | None = None) -> dict:
     """What evidence/_item_evidence.html shows for one item."""
-    editable = can_change(assessment)
-    if form is None and editable:
-        form = EvidenceForm(prefix=add_form_id(item_key), form_id=add_form_id(item_key))
+    # `form` is a bound form to show again with its errors; without one the template
+    # draws the empty form's inputs itself, from `prefix` and `today` (no Form built
+    # per item of a page).
     return {
         "pieces": by_item(assessment).get(item_key, []),
-        "can_change": editable,
+        "can_change": can_change(assessment),
         "form": form,
         "form_id": add_form_id(item_key),
+        "prefix": add_form_id(item_key),
+        "today": timezone.localdate(),
     }
