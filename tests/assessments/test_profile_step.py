@@ -206,14 +206,15 @@ def test_a_category_page_and_an_autosave_take_a_fixed_number_of_queries(
     category = f"/a/{v2_assessment.pk}/q/inequity/"
     client.get(category)
     # session, user, the assessment with its team, checklist and the user's role,
-    # the answers with their authors, the profile answers: the checklist's tree,
-    # profile and frameworks are in memory (a published version cannot change).
-    with django_assert_num_queries(5):
+    # the answers with their authors, the profile answers, the evidence: the
+    # checklist's tree, profile and frameworks are in memory (a published version
+    # cannot change).
+    with django_assert_num_queries(6):
         assert client.get(category).status_code == 200
     # Read from the database (a restarted server): its categories, items, options,
     # profile questions with their options, frameworks with their requirements.
     forget_frozen()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(category).status_code == 200
     item = data["items"][-1]["key"]  # never answered above
     with django_assert_num_queries(QUERIES_AUTOSAVE):
