@@ -39,6 +39,26 @@ def percent(fraction: float | None) -> str:
     return f"{math.floor(float(fraction) * 100 + 1e-9):d}%"
 
 
+MINUS = "\u2212"  # a true minus sign, for deltas
+
+
+def signed(value: float | None, formatted=score) -> str:
+    """A delta with its sign: "+6.5", MINUS + "6.5", "0.0"; `formatted` formats its size."""
+    if value is None:
+        return DASH
+    if value == 0:
+        return formatted(0)
+    return ("+" if value > 0 else MINUS) + formatted(abs(value))
+
+
+def percent_delta(value: float | None) -> str:
+    """A change of a fraction in whole percentage points: 0.125 -> "+13%", -0.5 -> MINUS "50%"."""
+    if value is None:
+        return DASH
+    points = round(value * 100)
+    return "0%" if points == 0 else f"{'+' if points > 0 else MINUS}{abs(points)}%"
+
+
 def percent_of(part: int, whole: int) -> int:
     """part/whole as a whole percentage, rounded down; 100 when there is nothing to count."""
     return part * 100 // whole if whole else 100

@@ -61,23 +61,35 @@ class Line:
     current_changed: str
     level: str | None
     level_label: str
-    review_state: str
-    review_due_iso: str
-    review_due: str
-    review_notes: tuple[str, ...]  # "Base model superseded", "Model changed"
+    review: ReviewText
 
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _review_notes(review: Review) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class ReviewText:
+    """A next review as deployments/_review.html shows it, on a list row or a deployment."""
+
+    state: str  # a review.Due value
+    due_iso: str
+    due: str
+    notes: tuple[str, ...]  # "Base model superseded", "Model changed"
+
+
+def review_text(review: Review) -> ReviewText:
     notes = []
     if review.superseded and review.superseded.needs_reassessment:
         notes.append("Base model superseded")
     if review.changed:
         notes.append("Model changed")
-    return tuple(notes)
+    return ReviewText(
+        state=review.state,
+        due_iso=_iso(review.due),
+        due=present.day(review.due) if review.due else "",
+        notes=tuple(notes),
+    )
 
 
 def lines(rows) -> list[Line]:
@@ -117,10 +129,7 @@ def lines(rows) -> list[Line]:
                 current_changed=present.day(a.updated_at) if a is not None else "",
                 level=row.level,
                 level_label=present.level(row.level) if row.level else "Not submitted",
-                review_state=review.state,
-                review_due_iso=_iso(review.due),
-                review_due=present.day(review.due) if review.due else "",
-                review_notes=_review_notes(review),
+                review=review_text(review),
             )
         )
     return made

@@ -25,7 +25,7 @@ from riskassess.deployments.forms import (
     BaseModelForm,
     DeploymentForm,
 )
-from riskassess.deployments.lines import lines
+from riskassess.deployments.lines import lines, review_text
 from riskassess.deployments.models import Lifecycle
 
 PAGE_SIZE = 25
@@ -48,6 +48,7 @@ def deployment_detail(request: HttpRequest, deployment_id) -> HttpResponse:
     context = {
         "deployment": deployment,
         "detail": detail,
+        "review_text": review_text(detail.review),
         "can_edit": can_edit,
         "can_assess": can_assess,
         # Re-assessment starts from a submitted revision; a comparison needs two sides.

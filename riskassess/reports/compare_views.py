@@ -178,7 +178,7 @@ def _profile_rows(result: dict) -> list[dict]:
             **row,
             "before_text": answers(row["before"]),
             "after_text": answers(row["after"]),
-            "impact_text": pdf_compare.signed(row["impact_delta"], present.points),
+            "impact_text": present.signed(row["impact_delta"], present.points),
         }
         for row in result["profile"] or []
     ]

@@ -29,7 +29,6 @@ from riskassess.reports import comparison
 from riskassess.reports.pdf_text import one_line, printable
 
 DASH = present.DASH
-MINUS = "\u2212"
 # The deployment's revisions in submission order; equal times (never seen) by number, then id.
 ORDER = ("submitted_at", "number", "id")
 PDF_ITEMS = 100  # items the PDF lists; the rest are on the page and in the JSON
@@ -82,15 +81,6 @@ def mark(change: str | None) -> dict:
     return {"change": change or "none", "arrow": arrow, "word": word}
 
 
-def signed(value: float | None, formatted=present.score) -> str:
-    """A delta with its sign: "+6.5", MINUS + "6.5" (a true minus sign), "0.0"."""
-    if value is None:
-        return DASH
-    if value == 0:
-        return formatted(0)
-    return ("+" if value > 0 else MINUS) + formatted(abs(value))
-
-
 def reading(result: dict) -> dict:
     key = result["overall"]["reading"]
     label, sentence = READINGS[key]
@@ -133,13 +123,6 @@ def _tier(side: dict) -> str:
     return f"{present.tier(side['impact_tier'])} ({present.points(side['impact_total'])})"
 
 
-def _percent_delta(value: float | None) -> str:
-    if value is None:
-        return DASH
-    points = round(value * 100)
-    return "0%" if points == 0 else f"{'+' if points > 0 else MINUS}{abs(points)}%"
-
-
 def _measure(name: str, pair: dict, text, delta: str = "") -> dict:
     # No delta where either side has no value ("not compared") or none moved ("unchanged").
     delta = "" if delta == DASH or pair.get("change") == comparison.UNCHANGED else delta
@@ -152,19 +135,19 @@ def overall_rows(result: dict) -> list[dict]:
     """Score, control level, overall level, impact tier and completeness: before, after, change."""
     o = result["overall"]
     rows = [
-        _measure("Score", o["score"], present.score, signed(o["score"]["delta"])),
+        _measure("Score", o["score"], present.score, present.signed(o["score"]["delta"])),
         _measure("Control level", o["control_level"], present.level),
         _measure("Overall level", o["level"], present.level),
     ]
     sides = (result["before"], result["after"])
     if any(side["impact_tier"] for side in sides):  # neither has one under format 1
         tiers = {**o["impact_tier"], "before": sides[0], "after": sides[1]}
-        delta = signed(o["impact_total"]["delta"], present.points)
+        delta = present.signed(o["impact_total"]["delta"], present.points)
         rows.append(_measure("Impact tier", tiers, _tier, delta))
     completeness = o["completeness"]
     row = _measure("Completeness", completeness, present.percent)
     # Not a measure of risk: more complete is neither better nor worse.
-    row.update(delta=_percent_delta(completeness["delta"]), change="info", arrow="", word="")
+    row.update(delta=present.percent_delta(completeness["delta"]), change="info", arrow="", word="")
     return [*rows, row]
 
 
@@ -206,7 +189,7 @@ def category_rows(result: dict) -> list[dict]:
                 else _scored(score["after"], level["after"]),
                 "before_level": level["before"],
                 "after_level": level["after"],
-                "delta": "" if not score["delta"] else signed(score["delta"]),
+                "delta": "" if not score["delta"] else present.signed(score["delta"]),
                 **direction,
             }
         )
@@ -284,7 +267,7 @@ def item_row(row: dict) -> dict:
         "from_text": side_text(before),
         "to_text": side_text(after),
         "risk_text": _risk_text(row),
-        "exposure_text": signed(row["exposure_delta"], present.number)
+        "exposure_text": present.signed(row["exposure_delta"], present.number)
         if row["exposure_delta"]
         else "",
         "risk": _risk_mark(row),
