@@ -22,15 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
 from riskassess.assessments.data import assessment_data, assessment_data_many, score_data
-from riskassess.assessments.models import SUMMARY_FIELDS, Assessment, Revision
+from riskassess.assessments.models import Assessment, Revision
 from riskassess.deployments.models import LEVEL_RANK, Deployment
 from riskassess.deployments.summary import store_review_due
-
-ASSESSMENT_FIELDS = SUMMARY_FIELDS
-DEPLOYMENT_FIELDS = ("latest_level", "level_rank", "last_submitted_at")
 
 
 def values_of(result) -> dict:
@@ -171,28 +168,24 @@ def fill_missing(batch: int = 200) -> int:
 
 
 def check_current(deployment_ids: list, *, fix: bool) -> list[Difference]:
-    """Each deployment's newest assessment, and it alone, is current."""
-    newest = {
-        row["deployment_id"]: row["newest"]
-        for row in Assessment.objects.filter(deployment_id__in=deployment_ids)
-        .values("deployment_id")
-        .annotate(newest=Max("created_at"))
-    }
-    differences = []
-    rows = Assessment.objects.filter(deployment_id__in=deployment_ids).values_list(
-        "pk", "deployment_id", "created_at", "is_current"
+    """Each deployment's newest assessment, and it alone, is current (ties: the greatest
+    id, as after_delete and the migration choose)."""
+    rows = list(
+        Assessment.objects.filter(deployment_id__in=deployment_ids)
+        .order_by("deployment_id", "created_at", "pk")
+        .values_list("pk", "deployment_id", "is_current")
     )
-    should_be = {}
-    for pk, deployment_id, created_at, _ in sorted(rows, key=lambda r: (r[2], str(r[0]))):
-        if created_at == newest[deployment_id]:
-            should_be[deployment_id] = pk  # the last of those created at that moment
-    for pk, deployment_id, _, is_current in rows:
-        want = should_be[deployment_id] == pk
-        if is_current != want:
-            differences.append(Difference("assessment", pk, "is_current", is_current, want))
+    newest = {deployment_id: pk for pk, deployment_id, _ in rows}  # the last one wins
+    differences = [
+        Difference("assessment", pk, "is_current", is_current, newest[deployment_id] == pk)
+        for pk, deployment_id, is_current in rows
+        if is_current != (newest[deployment_id] == pk)
+    ]
     if differences and fix:
-        wrong = [d.pk for d in differences]
-        Assessment.objects.filter(pk__in=wrong, is_current=True).update(is_current=False)
+        # Off first: the unique constraint allows one current assessment per deployment.
+        Assessment.objects.filter(pk__in=[d.pk for d in differences if not d.computed]).update(
+            is_current=False
+        )
         Assessment.objects.filter(pk__in=[d.pk for d in differences if d.computed]).update(
             is_current=True
         )

@@ -44,13 +44,12 @@ def add_form_id(item_key: str) -> str:
 def item_context(assessment: Assessment, item_key: str, form: EvidenceForm | None = None) -> dict:
     """What evidence/_item_evidence.html shows for one item."""
     # `form` is a bound form to show again with its errors; without one the template
-    # draws the empty form's inputs itself, from `prefix` and `today` (no Form built
-    # per item of a page).
+    # draws the empty form's inputs itself, named after `form_id` (also the form's
+    # prefix), with `today` (no Form built per item of a page).
     return {
         "pieces": by_item(assessment).get(item_key, []),
         "can_change": can_change(assessment),
         "form": form,
         "form_id": add_form_id(item_key),
-        "prefix": add_form_id(item_key),
         "today": timezone.localdate(),
     }

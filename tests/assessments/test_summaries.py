@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from riskassess.assessments import services, summary
 from riskassess.assessments.data import assessment_data, score_data
-from riskassess.assessments.models import Assessment
+from riskassess.assessments.models import SUMMARY_FIELDS, Assessment
 from riskassess.deployments.models import Deployment
 from riskassess.deployments.review import add_months
 from tests.conftest import answer_all, new_assessment, set_profile
@@ -17,7 +17,7 @@ from tests.conftest import answer_all, new_assessment, set_profile
 
 def stored(assessment) -> dict:
     assessment.refresh_from_db()
-    return {name: getattr(assessment, name) for name in summary.ASSESSMENT_FIELDS}
+    return {name: getattr(assessment, name) for name in SUMMARY_FIELDS}
 
 
 def computed(assessment) -> dict:

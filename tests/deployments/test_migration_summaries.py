@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from riskassess.assessments import summary
 from riskassess.assessments.data import assessment_data, score_data
+from riskassess.assessments.models import SUMMARY_FIELDS
 from riskassess.assessments.models import Assessment as LiveAssessment
 from riskassess.deployments.review import add_months
 from tests.conftest import answer_all, new_assessment
@@ -124,7 +125,7 @@ def test_scores_are_stored_after_migrate_and_it_migrates_back(alice, team, check
     for row in (draft, other):
         row.refresh_from_db()
         expected = summary.values_of(score_data(assessment_data(row)))
-        assert {name: getattr(row, name) for name in summary.ASSESSMENT_FIELDS} == expected
+        assert {name: getattr(row, name) for name in SUMMARY_FIELDS} == expected
     assert LiveAssessment.objects.get(pk=draft.pk).is_current
     assert LiveAssessment.objects.get(pk=other.pk).is_current  # each its own deployment
     assert draft.answers.count() == len(
