@@ -13,17 +13,29 @@ class User(AbstractUser):
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
+    REVIEWER = "reviewer", "Reviewer"
     EDITOR = "editor", "Editor"
     OWNER = "owner", "Owner"
 
     @staticmethod
     def allows(have: str, need: str) -> bool:
-        """The one rule that compares roles: `have` is `need` or a stronger one."""
+        """The one rule that compares roles: `have` is `need` or a stronger one.
+
+        A reviewer ranks between viewer and editor: it reads everything a viewer
+        does and comments, never answers. Deciding a review is not a rank but
+        the reviewer role itself (`Role.reviews`): an owner who answered cannot
+        approve their own work by outranking the reviewer.
+        """
         return _RANK[Role(have)] >= _RANK[Role(need)]
+
+    @staticmethod
+    def reviews(have: str | None) -> bool:
+        """Whether a member with role `have` may decide reviews (approve, request changes)."""
+        return have == Role.REVIEWER
 
 
 # Each role can do everything the roles below it can.
-_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+_RANK = {Role.VIEWER: 1, Role.REVIEWER: 2, Role.EDITOR: 3, Role.OWNER: 4}
 
 ATTESTATION_MAX = 1000
 DEFAULT_ATTESTATION = "I confirm these answers are accurate to the best of my knowledge."
@@ -66,6 +78,12 @@ class Team(models.Model):
         default=12,
         validators=[MinValueValidator(REVIEW_MONTHS_MIN), MaxValueValidator(REVIEW_MONTHS_MAX)],
         help_text="How often each deployment is re-assessed; a deployment may set its own.",
+    )
+    review_required = models.BooleanField(
+        "review required",
+        default=False,
+        help_text="Submissions go to a reviewer, who approves them or asks for changes; "
+        "without it, a submission is final.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -36,7 +36,11 @@ SUMMARY_FIELDS = (
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
+    # Submitted for review: locked, waiting for a reviewer's decision.
+    IN_REVIEW = "in_review", "In review"
+    # Submitted with no review required: final, as before reviews existed.
     SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -212,6 +216,10 @@ class Event(models.Model):
         RESTORED = "restored", "Restored from the archive"
         UPGRADED = "upgraded", "Moved to a newer checklist version"
         REASSESSED = "reassessed", "Started as a re-assessment"
+        REVIEW_REQUESTED = "review_requested", "Submitted for review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        WITHDRAWN = "withdrawn", "Withdrawn from review"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
