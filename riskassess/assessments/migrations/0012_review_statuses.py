@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_remove_membership_membership_role_valid_and_more'),
+        ('accounts', '0005_reviewer_role'),
         ('assessments', '0011_assessment_list_index'),
         ('checklist', '0005_requirement_history'),
         ('deployments', '0002_stored_review'),
