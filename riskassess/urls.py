@@ -14,4 +14,7 @@ urlpatterns = [
     path("", include("riskassess.assessments.urls")),
     path("", include("riskassess.reports.urls")),
     path("", include("riskassess.evidence.urls")),
+    path("", include("riskassess.discussion.urls")),
+    path("", include("riskassess.notifications.urls")),
+    path("", include("riskassess.work.urls")),
 ]

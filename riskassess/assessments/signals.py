@@ -8,3 +8,11 @@ from django.dispatch import Signal
 # `user`, and `revision_id` (the revision a submission made, else None).
 # Receivers run in the request that made the move; they must not raise.
 assessment_transitioned = Signal()
+
+# Sent inside a lifecycle move's transaction, before anything changes, with
+# `assessment` (locked), `transition` and `user`. A receiver returns None, or a
+# sentence saying why the move cannot be made now ("2 review threads are still
+# open"): apps above this one (discussion, evidence) add their conditions to
+# a move without the lifecycle importing them. Any reason refuses the move
+# (workflow.NotReady).
+transition_check = Signal()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DiscussionConfig(AppConfig):
+    name = "riskassess.discussion"
+    label = "discussion"
+    verbose_name = "Discussion"
