@@ -278,6 +278,9 @@ class Revision(models.Model):
     score = models.FloatField(null=True)
     level = models.CharField(max_length=10, blank=True)
     provisional = models.BooleanField(default=False)
+    # Submitted for a reviewer's decision (its team required a review), rather
+    # than as a final record; the decision is its `review`.
+    review_requested = models.BooleanField(default=False)
 
     objects = RevisionQuerySet.as_manager()
 
@@ -295,6 +298,59 @@ class Revision(models.Model):
         # A revision is a record: written once. (Not business logic: an integrity guard.)
         if not self._state.adding:
             raise ValueError("A revision is immutable once written.")
+        super().save(*args, **kwargs)
+
+
+REVIEW_TEXT_MAX = 4000
+
+
+class Review(models.Model):
+    """The decision on a revision submitted for review, written once like the revision.
+
+    Approved: the reviewer's sign-off statement and the fingerprint of exactly
+    what was approved (the revision's report). Changes requested: the
+    reviewer's notes; the assessment went back to a draft, and its next
+    submission is a new revision with its own review. Withdrawn: the owner took
+    the revision back before a decision. An approval stays on record for its
+    revision whatever happens to the assessment later.
+    """
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="review")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Copied, so the sign-off reads the same after the account or the role changes.
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=50)
+    decided_at = models.DateTimeField()
+    # The sign-off statement (approved) or the reviewer's notes (changes requested).
+    text = models.TextField(blank=True, max_length=REVIEW_TEXT_MAX)
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["approved", "changes_requested", "withdrawn"]),
+                name="review_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="approved") | ~models.Q(text=""),
+                name="approval_has_statement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision} {self.outcome} by {self.username}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A review decision is immutable once written.")
         super().save(*args, **kwargs)
 
 

@@ -15,8 +15,8 @@ published version of that checklist, with the upgrade's carry-over rules
   version still offers.
 
 `plan` only reads; `start` creates the draft in one transaction, with one
-"re-assessment" event that keeps the summary. A later issue carries evidence
-and actions the same way.
+"re-assessment" event that keeps the summary. Evidence is carried by the
+evidence app, through signals.reassessed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from riskassess.assessments import services, summary, upgrade, workflow
+from riskassess.assessments import services, signals, summary, upgrade, workflow
 from riskassess.assessments.models import Answer, Assessment, Event, ProfileAnswer, Revision
 from riskassess.checklist.models import Checklist, ProfileQuestion
 from riskassess.checklist.selectors import checklist_trees
@@ -166,6 +166,10 @@ def start(deployment: Deployment, *, user, expected_revision: int | None = None)
     )
     _carry_answers(assessment, moves, user, now, note)
     _carry_profile(assessment, moves, user, now, note)
+    # Evidence (the evidence app) comes across by reference, with its original dates.
+    signals.reassessed.send(
+        sender=Assessment, assessment=assessment, revision=moves.revision, user=user
+    )
     summary.store(assessment)
     workflow.record(assessment, Event.Kind.REASSESSED, user, note, moves.summary(), at=now)
     return assessment

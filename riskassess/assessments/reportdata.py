@@ -61,7 +61,7 @@ def _category_rows(data: dict, result: scoring.Result) -> list[dict]:
     return rows
 
 
-def _item_rows(data: dict) -> list[dict]:
+def _item_rows(data: dict, evidence: dict[str, list[dict]]) -> list[dict]:
     rows = []
     for item in data["items"]:
         option = chosen_option(item)
@@ -87,6 +87,9 @@ def _item_rows(data: dict) -> list[dict]:
                 "reference": item["reference"],
                 "answered_by": item.get("answered_by", ""),
                 "answered_at": item.get("answered_at"),
+                # Files (name, size, SHA-256) and links (title, URL as text) behind the
+                # answer, with their dates and uploader: never a file's content.
+                "evidence": evidence.get(item["key"], []),
             }
         )
     return rows
@@ -104,7 +107,7 @@ def _scale(data: dict) -> list[dict]:
 # itself, and `record` (where the revision stands now: "revision 1 of 3,
 # superseded on …"), which changes as the assessment moves on while the
 # revision's content, and so its fingerprint, never does.
-UNSIGNED = ("generated_at", "fingerprint", "record")
+UNSIGNED = ("generated_at", "fingerprint", "record", "evidence_expired")
 
 
 def top_findings(items: list[dict], names: dict[str, str]) -> list[dict]:
@@ -129,6 +132,17 @@ def top_findings(items: list[dict], names: dict[str, str]) -> list[dict]:
     ]
 
 
+def collect_evidence(assessment) -> dict[str, list[dict]]:
+    """The assessment's evidence by item key, from the apps keeping it (signals.report_evidence)."""
+    from riskassess.assessments import signals
+
+    rows: dict[str, list[dict]] = {}
+    for _receiver, found in signals.report_evidence.send(sender=None, assessment=assessment):
+        for key, pieces in (found or {}).items():
+            rows.setdefault(key, []).extend(pieces)
+    return rows
+
+
 def fingerprint(report: dict) -> str:
     """SHA-256 of the report's content: the same data gives the same print, whenever generated."""
     content = {k: v for k, v in report.items() if k not in UNSIGNED}
@@ -143,15 +157,17 @@ def report_from_data(
     events: list[dict] = (),
     revision: dict | None = None,
     now: datetime | None = None,
+    evidence: dict[str, list[dict]] | None = None,
 ) -> dict:
     """The report for assessment data (see assessments/data.py) and its descriptive fields.
 
     `revision` ({"number", "submitted_by", "attestation"}) is given when a
     submission freezes the report, and is part of what the fingerprint covers.
+    `evidence` is {item key: [rows]} (collect_evidence), covered too.
     """
     result = score_data(data)
     categories = _category_rows(data, result)
-    items = _item_rows(data)
+    items = _item_rows(data, evidence or {})
     names = {c["key"]: c["name"] for c in categories}
     checklist = data["checklist"]
     required = sum(c["required"] for c in categories)

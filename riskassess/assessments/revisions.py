@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from riskassess.assessments.data import assessment_data, score_data
 from riskassess.assessments.models import Assessment, Event, Revision, Status
-from riskassess.assessments.reportdata import UNSIGNED, report_from_data
+from riskassess.assessments.reportdata import UNSIGNED, collect_evidence, report_from_data
 
 # What identifies a report: its SHA-256 (64 hex digits), or the first 32 of them,
 # which a riskassess PDF carries as its document ID.
@@ -48,8 +48,12 @@ def _missing(result) -> int:
     return sum(c.required - c.answered_required for c in result.categories)
 
 
-def freeze(assessment: Assessment, *, user, attested: bool) -> Revision:
-    """A new revision of a draft (locked by the caller); raises workflow.NotReady."""
+def freeze(assessment: Assessment, *, user, attested: bool, for_review: bool = False) -> Revision:
+    """A new revision of a draft (locked by the caller); raises workflow.NotReady.
+
+    Its content says "submitted" either way: submitted for review or as final,
+    it is what the team submitted; where its review stands is in `record`.
+    """
     from riskassess.assessments.workflow import NotReady
 
     data = assessment_data(assessment)
@@ -79,6 +83,7 @@ def freeze(assessment: Assessment, *, user, attested: bool) -> Revision:
             "attestation": statement,
         },
         now=now,
+        evidence=collect_evidence(assessment),
     )
     revision = Revision(
         assessment=assessment,
@@ -93,6 +98,7 @@ def freeze(assessment: Assessment, *, user, attested: bool) -> Revision:
         score=report["overall"]["score"],
         level=report["overall"]["level"] or "",
         provisional=report["overall"]["provisional"],
+        review_requested=for_review,
     )
     revision.save()
     return revision
@@ -119,11 +125,14 @@ def event_data(revision: Revision) -> dict:
 
 def record(revision: Revision, *, count: int, superseded_at: datetime | None) -> dict:
     """Where a revision stands now: not part of its content or fingerprint."""
+    from riskassess.assessments import review
+
     return {
         "revision": revision.number,
         "revisions": count,
         "current": superseded_at is None,
         "superseded_at": superseded_at.isoformat() if superseded_at else None,
+        "review": review.record(revision),
     }
 
 
@@ -145,7 +154,9 @@ def timeline(assessment: Assessment) -> list[Revision]:
 
     Loads the small columns only: a revision's snapshot and report are large.
     """
-    revisions = list(assessment.revisions.defer("snapshot", "report").order_by("number"))
+    revisions = list(
+        assessment.revisions.defer("snapshot", "report").select_related("review").order_by("number")
+    )
     for number, revision in enumerate(revisions):
         following = revisions[number + 1] if number + 1 < len(revisions) else None
         revision.superseded_at = following.submitted_at if following else None
@@ -173,4 +184,6 @@ def matching(fingerprint: str, *, user=None):
         revisions = revisions.filter(fingerprint=fingerprint)
     else:
         revisions = revisions.filter(fingerprint__startswith=fingerprint)
-    return list(revisions.defer("snapshot", "report").order_by("submitted_at")[:10])
+    return list(
+        revisions.defer("snapshot", "report").select_related("review").order_by("submitted_at")[:10]
+    )

@@ -357,8 +357,10 @@ def submit(*, assessment: Assessment, user, attested: bool = False) -> Assessmen
 
     When the team asks for a statement, `attested` says the submitter confirmed it.
     """
+    # A team that requires a review submits for one: the same freeze, then a reviewer's decision.
+    name = "submit_for_review" if assessment.team.review_required else "submit"
     try:
-        return workflow.transition(assessment, "submit", user=user, attested=attested)
+        return workflow.transition(assessment, name, user=user, attested=attested)
     except (NotReady, NotPermitted):
         raise
     except NotAllowed as refused:

@@ -16,3 +16,14 @@ assessment_transitioned = Signal()
 # a move without the lifecycle importing them. Any reason refuses the move
 # (workflow.NotReady).
 transition_check = Signal()
+
+# Sent while a report's content is built (a draft's live report, or the
+# revision a submission freezes), with `assessment`. A receiver returns
+# {item key: [evidence rows]} (evidence/report.py): the rows go into the
+# report's items, and so into a revision's fingerprint.
+report_evidence = Signal()
+
+# Sent inside a re-assessment's transaction (reassess.start), with
+# `assessment` (the new draft), `revision` (the one it started from) and
+# `user`: apps above carry what they keep per assessment (evidence).
+reassessed = Signal()

@@ -6,6 +6,7 @@ from riskassess.assessments import (
     profile_views,
     questionnaire,
     reassess_views,
+    review_views,
     upgrade_views,
     views,
 )
@@ -18,6 +19,22 @@ urlpatterns = [
     path("a/<uuid:assessment_id>/edit/", views.assessment_edit, name="assessment_edit"),
     path("a/<uuid:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),
     path("a/<uuid:assessment_id>/reopen/", views.assessment_reopen, name="assessment_reopen"),
+    path("a/<uuid:assessment_id>/review/", review_views.review_page, name="assessment_review"),
+    path(
+        "a/<uuid:assessment_id>/review/approve/",
+        review_views.review_approve,
+        name="review_approve",
+    ),
+    path(
+        "a/<uuid:assessment_id>/review/changes/",
+        review_views.review_request_changes,
+        name="review_request_changes",
+    ),
+    path(
+        "a/<uuid:assessment_id>/review/withdraw/",
+        review_views.review_withdraw,
+        name="review_withdraw",
+    ),
     path("a/<uuid:assessment_id>/delete/", views.assessment_delete, name="assessment_delete"),
     path("a/<uuid:assessment_id>/archive/", views.assessment_archive, name="assessment_archive"),
     path("a/<uuid:assessment_id>/restore/", views.assessment_restore, name="assessment_restore"),

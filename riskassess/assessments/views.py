@@ -127,6 +127,7 @@ def _lifecycle_context(assessment: Assessment) -> dict:
         name: workflow.allowed(assessment, name, role, has_revision=has_revision)
         for name in workflow.TRANSITIONS
     }
+    can["submit"] = can["submit"] or can["submit_for_review"]
     missing = None
     if can["submit"]:
         missing = _missing_required(score_data(assessment_data(assessment)))
@@ -194,6 +195,13 @@ def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
     except services.Locked:
         messages.error(request, "This assessment is already submitted.")
         return redirect("assessment_edit", assessment.pk)
+    if assessment.team.review_required:
+        messages.success(
+            request,
+            "Submitted for review. Its answers are locked and kept as a revision until a "
+            "reviewer approves it or asks for changes.",
+        )
+        return redirect("assessment_review", assessment.pk)
     messages.success(
         request, "Submitted. Its answers and scores are locked and kept as a revision."
     )

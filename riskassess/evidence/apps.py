@@ -8,4 +8,4 @@ class EvidenceConfig(AppConfig):
 
     def ready(self):
         # A deleted row's file goes once the deletion is committed (receivers.py).
-        from riskassess.evidence import receivers  # noqa: F401
+        from riskassess.evidence import receivers, report  # noqa: F401

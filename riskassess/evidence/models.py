@@ -55,6 +55,11 @@ class Evidence(models.Model):
     # Kept as text too, so the record stays readable after the account is deleted.
     uploaded_by_name = models.CharField(max_length=150)
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Carried by a re-assessment from this row of the earlier assessment: the same
+    # stored file (by reference), uploader and dates. Not "attached in this round".
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = EvidenceQuerySet.as_manager()

@@ -19,7 +19,11 @@ log = logging.getLogger(__name__)
 
 
 def delete_file(name: str) -> None:
+    """Remove a stored file, unless another row still refers to it (a re-assessment
+    carries evidence by reference: both assessments' rows name the same file)."""
     try:
+        if Evidence.objects.filter(storage_name=name).exists():
+            return
         evidence_storage().delete(name)
     except Exception:
         log.exception("Could not delete the evidence file %s", name)

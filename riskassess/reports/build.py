@@ -18,13 +18,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from riskassess.assessments import revisions
+from django.utils import timezone
+
+from riskassess.assessments import review, revisions
 from riskassess.assessments.data import assessment_data
 from riskassess.assessments.models import Assessment, Revision
 from riskassess.assessments.reportdata import (  # noqa: F401 - the report's API, re-exported
     CITATION,
     SCHEMA,
     TOP_FINDINGS,
+    collect_evidence,
     fingerprint,
     report_from_data,
 )
@@ -37,6 +40,20 @@ class Report(dict):
     def __init__(self, report: dict, data: dict | None = None):
         super().__init__(report)
         self.data = data
+
+
+def _flag_expired(report: dict) -> dict:
+    """Evidence expired on the day the report is generated: not part of its content (a
+    revision's evidence expires after it was submitted), listed beside it."""
+    today = timezone.localdate().isoformat()
+    report["evidence_expired"] = [
+        {"item": item["key"], "id": piece["id"], "name": piece["name"],
+         "expires_on": piece["expires_on"]}
+        for item in report["items"]
+        for piece in item.get("evidence", ())
+        if piece.get("expires_on") and piece["expires_on"] < today
+    ]  # fmt: skip
+    return report
 
 
 def build_report(
@@ -53,17 +70,25 @@ def build_report(
     if revision is not None:
         placed = next(r for r in timeline if r.pk == revision.pk)
         if {"report", "snapshot"} & revision.get_deferred_fields():
-            revision = Revision.objects.get(pk=revision.pk)
+            revision = Revision.objects.select_related("review").get(pk=revision.pk)
         report = revisions.revision_report(
             revision, count=len(timeline), superseded_at=placed.superseded_at, now=now
         )
-        return Report(report, revision.snapshot)
+        return Report(_flag_expired(report), revision.snapshot)
     events = revisions.event_rows(assessment.events.all())
     details = revisions.details_of(
         assessment, status=assessment.status, submitted_at=assessment.submitted_at
     )
     data = assessment_data(assessment)
-    report = report_from_data(data, details, events=events, now=now)
+    report = report_from_data(
+        data, details, events=events, now=now, evidence=collect_evidence(assessment)
+    )
     # A draft after reopening is on its way to the next revision.
     report["record"] = {"revision": None, "revisions": len(timeline), "current": True}
-    return Report(report, data)
+    if timeline and timeline[-1].review_requested:
+        # Sent back or withdrawn: the reviewer's notes stay in view while the team fixes.
+        report["record"]["last_review"] = {
+            "revision": timeline[-1].number,
+            **review.record(timeline[-1]),
+        }
+    return Report(_flag_expired(report), data)

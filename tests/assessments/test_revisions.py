@@ -40,7 +40,8 @@ def test_submitting_makes_revision_one_with_its_report_and_fingerprint(submitted
     assert report["fingerprint"] == revision.fingerprint == fingerprint(report)
     assert report["revision"] == {"number": 1, "submitted_by": "alice", "attestation": ""}
     assert report["record"] == {
-        "revision": 1, "revisions": 1, "current": True, "superseded_at": None
+        "revision": 1, "revisions": 1, "current": True, "superseded_at": None,
+        "review": {"status": "not_requested"},
     }  # fmt: skip
     assert (revision.score, revision.level) == (report["overall"]["score"], "high")
     event = Event.objects.get(assessment=submitted, kind=Event.Kind.SUBMITTED)

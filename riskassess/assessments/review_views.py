@@ -1,0 +1,92 @@
+"""An assessment's review: the page a reviewer decides on, and the decisions.
+
+Thin: the getter checks access (404 outsiders, 403 too weak a role), a form
+checks the input, workflow.transition makes the move and says why it cannot.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from riskassess.accounts.models import Role
+from riskassess.assessments import review, revisions, workflow
+from riskassess.assessments.access import get_assessment_for_user
+from riskassess.assessments.models import Assessment
+from riskassess.assessments.review_forms import ApproveForm, ChangesForm
+
+
+def _context(assessment: Assessment, user, *, approve=None, changes=None) -> dict:
+    pending = review.under_review(assessment)
+    can_decide = workflow.allowed(assessment, "approve", assessment.role)
+    return {
+        "assessment": assessment,
+        "pending": pending,
+        "timeline": [r for r in revisions.timeline(assessment) if r.review_requested],
+        "can_decide": can_decide,
+        "is_reviewer": Role.reviews(assessment.role),
+        "obstacles": workflow.obstacles(assessment, "approve", user) if can_decide else [],
+        "approve_form": approve or ApproveForm(),
+        "changes_form": changes or ChangesForm(),
+        "can_withdraw": workflow.allowed(assessment, "withdraw", assessment.role),
+        "review_required": assessment.team.review_required,
+    }
+
+
+def review_page(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id)
+    return render(request, "assessments/review.html", _context(assessment, request.user))
+
+
+def _decide(request, assessment, name: str, text: str, done: str) -> HttpResponse | None:
+    try:
+        workflow.transition(assessment, name, user=request.user, text=text, note=text)
+    except workflow.NotAllowed as refused:
+        messages.error(request, f"Not {workflow.TRANSITIONS[name].verb}: {refused}")
+        return None
+    messages.success(request, done)
+    return redirect("assessment_review", assessment.pk)
+
+
+@require_POST
+def review_approve(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.REVIEWER)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        done = _decide(
+            request, assessment, "approve", form.cleaned_data["statement"],
+            "Approved. The sign-off is recorded with the revision's fingerprint.",
+        )  # fmt: skip
+        if done:
+            return done
+    context = _context(assessment, request.user, approve=form)
+    return render(request, "assessments/review.html", context, status=400)
+
+
+@require_POST
+def review_request_changes(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.REVIEWER)
+    form = ChangesForm(request.POST)
+    if form.is_valid():
+        done = _decide(
+            request, assessment, "request_changes", form.cleaned_data["notes"],
+            "Sent back to the team as a draft, with your notes.",
+        )  # fmt: skip
+        if done:
+            return done
+    context = _context(assessment, request.user, changes=form)
+    return render(request, "assessments/review.html", context, status=400)
+
+
+@require_POST
+def review_withdraw(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id, Role.OWNER)
+    try:
+        workflow.transition(assessment, "withdraw", user=request.user)
+    except workflow.NotAllowed as refused:
+        messages.error(request, f"Not withdrawn: {refused}")
+        return redirect("assessment_review", assessment.pk)
+    messages.success(request, "Withdrawn from review: it is a draft again.")
+    return redirect("assessment_edit", assessment.pk)
