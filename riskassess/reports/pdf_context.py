@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import weasyprint
 
 from riskassess import present
-from riskassess.reports import pdf_v2
+from riskassess.reports import pdf_audit, pdf_v2
 from riskassess.reports.chart import bar_chart
 from riskassess.reports.pdf_text import ZWSP, Allowance, breakable, one_line, printable
 
@@ -95,7 +95,9 @@ def _citation_arxiv(citation: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _item_detail(item: dict, allowance: Allowance, extra: tuple[str, ...] = ()) -> str:
+def _item_detail(
+    item: dict, allowance: Allowance, extra: tuple[str, ...] = (), expired: frozenset = frozenset()
+) -> str:
     """The lines printed under an item's question, one string joined by newlines.
 
     The template prints it as one paragraph with `white-space: pre-line` (newlines
@@ -133,6 +135,7 @@ def _item_detail(item: dict, allowance: Allowance, extra: tuple[str, ...] = ()) 
         and (item["risk"] or 0) > 0
     ):
         lines.append(f"Recommended mitigation: {printable(item['mitigation'])}")
+    lines += pdf_audit.evidence_lines(item, expired, allowance)
     return "\n".join(lines)
 
 
@@ -167,13 +170,14 @@ def report_context(report: dict) -> dict:
     second = pdf_v2.context(report)
     reasons = second["v2"]["reasons"] if second["v2"] else {}
     items_by_category: dict[str, list[dict]] = defaultdict(list)
+    expired = frozenset(pdf_audit.expired_ids(report))
     for item in report["items"]:
         skipped = item["key"] in reasons
         if skipped:
             detail = pdf_v2.skipped_detail(item, reasons[item["key"]], allowance)
             tone = pdf_v2.SKIPPED_TONE
         else:
-            detail = _item_detail(item, allowance, pdf_v2.item_figures(item))
+            detail = _item_detail(item, allowance, pdf_v2.item_figures(item), expired)
             tone = _tone(
                 item["risk"],
                 answered=item["answer"] is not None,
@@ -288,4 +292,5 @@ def report_context(report: dict) -> dict:
         "answered_count": sum(1 for i in applying if i["answer"] is not None),
         "na_count": sum(1 for i in applying if i["not_applicable"]),
         **second,
+        **pdf_audit.review_context(report),
     }

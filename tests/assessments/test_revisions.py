@@ -146,7 +146,10 @@ def test_an_archived_draft_refuses_answers(submitted, alice):
 
 
 def test_the_lifecycle_table_is_the_only_place_that_names_the_moves():
-    assert set(workflow.TRANSITIONS) == {"submit", "reopen", "archive", "restore", "delete"}
+    assert set(workflow.TRANSITIONS) == {
+        "submit", "submit_for_review", "approve", "request_changes", "withdraw",
+        "reopen", "archive", "restore", "delete",
+    }  # fmt: skip
     for move in workflow.TRANSITIONS.values():
         assert move.sources <= set(Status)
         assert move.target is None or move.target in Status

@@ -22,7 +22,12 @@ from tests.conftest import answer_all, new_assessment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("assessments", "0009_event_reassessed"), ("deployments", "0001_initial")]
+# accounts too: its later migrations add Team columns the models of that time do not know.
+BEFORE = [
+    ("assessments", "0009_event_reassessed"),
+    ("deployments", "0001_initial"),
+    ("accounts", "0004_team_review_months"),
+]
 AFTER = [("assessments", "0010_stored_summaries")]
 
 
