@@ -228,9 +228,44 @@ class ReviewIntervalForm(forms.Form):
         )
 
 
+class ReviewRequiredForm(forms.Form):
+    """Whether the team's submissions need a reviewer's approval (assessments/workflow.py)."""
+
+    review_required = forms.BooleanField(
+        label="Require a review: submissions wait for a reviewer's approval",
+        required=False,
+    )
+
+    def __init__(self, *args, team: Team, actor, **kwargs):
+        self.team = team
+        self.actor = actor
+        kwargs.setdefault("initial", {"review_required": team.review_required})
+        super().__init__(*args, **kwargs)
+
+    @transaction.atomic
+    def save(self) -> str:
+        _lock_team(self.team, self.actor)
+        team = Team.objects.get(pk=self.team.pk)
+        wanted = self.cleaned_data["review_required"]
+        if team.review_required != wanted:
+            team._history_user = self.actor
+            team.review_required = wanted
+            team.save(update_fields=["review_required"])
+            self.team.review_required = wanted
+        if wanted:
+            reviewers = team.memberships.filter(role=Role.REVIEWER).count()
+            note = "" if reviewers else " The team has no reviewer yet: add one below."
+            return f"Submissions of {team.name} now wait for a reviewer's approval.{note}"
+        return (
+            f"Submissions of {team.name} are now final; those already in review still "
+            "wait for their decision."
+        )
+
+
 ACTIONS = {
     "add": AddMemberForm,
     "role": ChangeRoleForm,
+    "review_required": ReviewRequiredForm,
     "remove": RemoveMemberForm,
     "attestation": AttestationForm,
     "review": ReviewIntervalForm,

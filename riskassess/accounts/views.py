@@ -10,7 +10,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
 from riskassess.accounts.access import get_team_for_user
-from riskassess.accounts.forms import ACTIONS, AddMemberForm, AttestationForm, ReviewIntervalForm
+from riskassess.accounts.forms import (
+    ACTIONS,
+    AddMemberForm,
+    AttestationForm,
+    ReviewIntervalForm,
+    ReviewRequiredForm,
+)
 from riskassess.accounts.models import Membership, Role, Team
 
 logger = logging.getLogger(__name__)
@@ -34,6 +40,7 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
     add_form = AddMemberForm(team=team, actor=request.user)
     attestation_form = AttestationForm(team=team, actor=request.user)
     review_form = ReviewIntervalForm(team=team, actor=request.user)
+    required_form = ReviewRequiredForm(team=team, actor=request.user)
     errors: list[str] = []
     if request.method == "POST":
         form_class = ACTIONS.get(request.POST.get("action", ""))
@@ -66,6 +73,8 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
             attestation_form = form
         if isinstance(form, ReviewIntervalForm):
             review_form = form
+        if isinstance(form, ReviewRequiredForm):
+            required_form = form
 
     context = {
         "team": team,
@@ -74,6 +83,7 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
         "add_form": add_form,
         "attestation_form": attestation_form,
         "review_form": review_form,
+        "required_form": required_form,
         "errors": errors,
         "roles": Role.choices,
     }
