@@ -14,17 +14,23 @@ from django.views.decorators.http import require_POST
 from riskassess.accounts.models import Role
 from riskassess.assessments import review, revisions, workflow
 from riskassess.assessments.access import get_assessment_for_user
-from riskassess.assessments.models import Assessment
+from riskassess.assessments.models import Assessment, Status
 from riskassess.assessments.review_forms import ApproveForm, ChangesForm
 
 
 def _context(assessment: Assessment, user, *, approve=None, changes=None) -> dict:
     pending = review.under_review(assessment)
     can_decide = workflow.allowed(assessment, "approve", assessment.role)
+    reviewed = [r for r in revisions.timeline(assessment) if r.review_requested]
+    latest = reviewed[-1] if reviewed else None
     return {
         "assessment": assessment,
         "pending": pending,
-        "timeline": [r for r in revisions.timeline(assessment) if r.review_requested],
+        "timeline": reviewed,
+        # The latest decision, when it was an approval and stands (the assessment is approved).
+        "approved": latest.review
+        if latest and assessment.status == Status.APPROVED and hasattr(latest, "review")
+        else None,
         "can_decide": can_decide,
         "is_reviewer": Role.reviews(assessment.role),
         "obstacles": workflow.obstacles(assessment, "approve", user) if can_decide else [],
