@@ -7,9 +7,10 @@ checks the input, workflow.transition makes the move and says why it cannot.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from riskassess.accounts.models import Role
 from riskassess.assessments import review, revisions, workflow
@@ -41,9 +42,19 @@ def _context(assessment: Assessment, user, *, approve=None, changes=None) -> dic
     }
 
 
+@require_GET
 def review_page(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, assessment_id)
     return render(request, "assessments/review.html", _context(assessment, request.user))
+
+
+def _for_reviewer(user, assessment_id) -> Assessment:
+    """The assessment, for a member with the reviewer role: outsiders 404, any other role
+    403 (an owner outranks a reviewer, but does not decide reviews: Role.reviews)."""
+    assessment = get_assessment_for_user(user, assessment_id, Role.REVIEWER)
+    if not Role.reviews(assessment.role):
+        raise PermissionDenied("Only the team's reviewers decide reviews.")
+    return assessment
 
 
 def _decide(request, assessment, name: str, text: str, done: str) -> HttpResponse | None:
@@ -58,7 +69,7 @@ def _decide(request, assessment, name: str, text: str, done: str) -> HttpRespons
 
 @require_POST
 def review_approve(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, assessment_id, Role.REVIEWER)
+    assessment = _for_reviewer(request.user, assessment_id)
     form = ApproveForm(request.POST)
     if form.is_valid():
         done = _decide(
@@ -73,7 +84,7 @@ def review_approve(request: HttpRequest, assessment_id) -> HttpResponse:
 
 @require_POST
 def review_request_changes(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, assessment_id, Role.REVIEWER)
+    assessment = _for_reviewer(request.user, assessment_id)
     form = ChangesForm(request.POST)
     if form.is_valid():
         done = _decide(

@@ -292,8 +292,11 @@ def test_decision_urls_refuse_weak_roles_and_outsiders(in_review, vera, charlie,
         == 403
     )
     assert client_for(charlie).post(url, {"statement": "x", "notes": "x"}).status_code == 404
-    # An owner passes the rank check but is not a reviewer: refused with a message.
-    client_for(alice).post(url, {"statement": "x", "confirm": "on", "notes": "x"})
+    # An owner outranks a reviewer but is not one: 403 too.
+    assert (
+        client_for(alice).post(url, {"statement": "x", "confirm": "on", "notes": "x"}).status_code
+        == 403
+    )
     assert not Review.objects.exists()
     assert Client().post(url).status_code == 302
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
+from riskassess.accounts.models import Membership, Role
 from riskassess.assessments import reassess, services
 from riskassess.assessments.models import Answer, Assessment
 from riskassess.checklist.models import Checklist
@@ -17,7 +18,7 @@ from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
 from riskassess.deployments.models import Deployment
 from tests.checklist.test_loader import small_data
-from tests.conftest import set_profile
+from tests.conftest import make_user, set_profile
 from tests.security.support import ANSWERS, DETAILS
 
 
@@ -106,6 +107,26 @@ def submitted(alice, bob, vera, team, checklist) -> Assessment:
     )
     _answer_everything(created, alice)
     return services.submit(assessment=created, user=alice)
+
+
+@pytest.fixture
+def in_review(alice, bob, vera, team, checklist) -> Assessment:
+    """An assessment of `team`, which requires reviews, submitted for review by alice; the
+    team's reviewer is rita, who did not work on it."""
+    team.review_required = True
+    team.save()
+    rita = make_user("rita")
+    Membership.objects.create(team=team, user=rita, role=Role.REVIEWER)
+    created = services.create_assessment(
+        user=alice, team=team, checklist=checklist, **{**DETAILS, "title": "Alpha in review"}
+    )
+    _answer_everything(created, alice)
+    return services.submit(assessment=created, user=alice)
+
+
+@pytest.fixture
+def rita(in_review):
+    return Membership.objects.get(team=in_review.team, role=Role.REVIEWER).user
 
 
 @pytest.fixture

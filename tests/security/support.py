@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from riskassess.accounts.models import Membership, Team, User
-from riskassess.assessments.models import Answer, Assessment, Event, Revision
+from riskassess.assessments.models import Answer, Assessment, Event, Review, Revision
 
 PASSWORD = "correct horse battery staple"
 DETAILS = {
@@ -128,6 +128,7 @@ def db_state() -> dict:
             )
         ),
         "events": list(Event.objects.order_by("pk").values_list("pk", "kind", "note")),
+        "reviews": list(Review.objects.order_by("pk").values_list("pk", "outcome", "text")),
         "history": (
             Assessment.history.count(),
             Answer.history.count(),
@@ -165,6 +166,8 @@ class Endpoint:
     data: dict | None = None
     json: bool = False
     target: str = "assessment"
+    # Who makes the request successfully (the control of test_cross_team).
+    actor: str = "alice"
 
     def url(self, assessment_id) -> str:
         return reverse(self.name, args=[assessment_id, *self.extra])
@@ -208,6 +211,23 @@ ASSESSMENT_ENDPOINTS = [
     Endpoint("assessment_archive", get=False, data={"note": "by an attacker"}, target="submitted"),
     Endpoint("assessment_restore", get=False, target="archived"),
     Endpoint("assessment_upgrade", data={"target": "1"}),
+    # Reviews: the page (require_GET) and the decisions (require_POST).
+    Endpoint("assessment_review", post=False, target="in_review"),
+    Endpoint(
+        "review_approve",
+        get=False,
+        data={"statement": "by an attacker", "confirm": "on"},
+        target="in_review",
+        actor="rita",
+    ),
+    Endpoint(
+        "review_request_changes",
+        get=False,
+        data={"notes": "by an attacker"},
+        target="in_review",
+        actor="rita",
+    ),
+    Endpoint("review_withdraw", get=False, target="in_review"),
     # A submitted revision's report and downloads (require_GET).
     *(
         Endpoint(name, (1,), post=False, target="submitted")

@@ -28,13 +28,15 @@ WRITES = [
     ("assessment_delete", "post", "owner"),
     # The confirmation page is for owners only too.
     ("assessment_delete", "get", "owner"),
+    # Review decisions need the reviewer role itself: a stronger role is refused too
+    # (Role.reviews); withdrawing is the owner's.
+    ("review_approve", "post", "reviewer"),
+    ("review_request_changes", "post", "reviewer"),
+    ("review_withdraw", "post", "owner"),
 ]
-ROLE_USERS = {"viewer": ["vera"], "editor": ["vera", "bob"]}
-CASES = [
-    (name, method, user)
-    for name, method, needed in WRITES
-    for user in (ROLE_USERS["editor"] if needed == "owner" else ROLE_USERS["viewer"])
-]
+# Who is too weak for a write needing each role.
+TOO_WEAK = {"editor": ["vera"], "reviewer": ["vera", "bob", "alice"], "owner": ["vera", "bob"]}
+CASES = [(name, method, user) for name, method, needed in WRITES for user in TOO_WEAK[needed]]
 
 
 @pytest.mark.parametrize(
