@@ -57,44 +57,41 @@ def _for_reviewer(user, assessment_id) -> Assessment:
     return assessment
 
 
-def _decide(request, assessment, name: str, text: str, done: str) -> HttpResponse | None:
-    try:
-        workflow.transition(assessment, name, user=request.user, text=text, note=text)
-    except workflow.NotAllowed as refused:
-        messages.error(request, f"Not {workflow.TRANSITIONS[name].verb}: {refused}")
-        return None
-    messages.success(request, done)
-    return redirect("assessment_review", assessment.pk)
+# Each decision: its form, the form's text field, the context key the form is shown
+# under again with its errors, and what the reviewer is told once it is made.
+DECISIONS = {
+    "approve": (ApproveForm, "statement", "approve",
+                "Approved. The sign-off is recorded with the revision's fingerprint."),
+    "request_changes": (ChangesForm, "notes", "changes",
+                        "Sent back to the team as a draft, with your notes."),
+}  # fmt: skip
+
+
+def _decide(request: HttpRequest, assessment_id, name: str) -> HttpResponse:
+    assessment = _for_reviewer(request.user, assessment_id)
+    form_class, field, key, done = DECISIONS[name]
+    form = form_class(request.POST)
+    if form.is_valid():
+        text = form.cleaned_data[field]
+        try:
+            workflow.transition(assessment, name, user=request.user, text=text, note=text)
+        except workflow.NotAllowed as refused:
+            messages.error(request, f"Not {workflow.TRANSITIONS[name].verb}: {refused}")
+        else:
+            messages.success(request, done)
+            return redirect("assessment_review", assessment.pk)
+    context = _context(assessment, request.user, **{key: form})
+    return render(request, "assessments/review.html", context, status=400)
 
 
 @require_POST
 def review_approve(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = _for_reviewer(request.user, assessment_id)
-    form = ApproveForm(request.POST)
-    if form.is_valid():
-        done = _decide(
-            request, assessment, "approve", form.cleaned_data["statement"],
-            "Approved. The sign-off is recorded with the revision's fingerprint.",
-        )  # fmt: skip
-        if done:
-            return done
-    context = _context(assessment, request.user, approve=form)
-    return render(request, "assessments/review.html", context, status=400)
+    return _decide(request, assessment_id, "approve")
 
 
 @require_POST
 def review_request_changes(request: HttpRequest, assessment_id) -> HttpResponse:
-    assessment = _for_reviewer(request.user, assessment_id)
-    form = ChangesForm(request.POST)
-    if form.is_valid():
-        done = _decide(
-            request, assessment, "request_changes", form.cleaned_data["notes"],
-            "Sent back to the team as a draft, with your notes.",
-        )  # fmt: skip
-        if done:
-            return done
-    context = _context(assessment, request.user, changes=form)
-    return render(request, "assessments/review.html", context, status=400)
+    return _decide(request, assessment_id, "request_changes")
 
 
 @require_POST
