@@ -8,13 +8,18 @@ would otherwise mean "off" in one place and "on" in another).
 from __future__ import annotations
 
 import os
+import re
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 
 
 def _raw(name: str) -> str | None:
@@ -42,7 +47,9 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     value = _raw(name)
     if value is None:
         return default
@@ -52,6 +59,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={number} must be at most {maximum}.")
     return number
 
 
@@ -107,3 +116,47 @@ def env_database(name: str, default: str) -> dict:
         # and a version check made inside a transaction cannot go stale.
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     return config
+
+
+def env_site_url(name: str, default: str) -> str:
+    """An http(s) address with a host and no path, query or fragment, without the
+    trailing slash: links in e-mails are built as this plus a site-relative path."""
+    value = env_str(name, default)
+    problem = f"{name}={value!r} is not a site address: use e.g. https://riskassess.example.org"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError for a malformed port)
+    except ValueError:
+        raise ImproperlyConfigured(problem + ".") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(problem + " (http:// or https:// and a host name).")
+    if parts.username is not None or parts.password is not None:
+        raise ImproperlyConfigured(problem + " (no user name or password in it).")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "#" in value:
+        raise ImproperlyConfigured(problem + " (no path, query or fragment after the host).")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def env_email(name: str, default: str) -> str:
+    """An e-mail address, alone or with a display name: `riskassess <noreply@x.org>`."""
+    value = env_str(name, default)
+    _, address = parseaddr(value)
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an e-mail address (e.g. riskassess <noreply@example.org>)."
+        ) from None
+    return value
+
+
+def env_import_path(name: str, default: str) -> str:
+    """A dotted Python path such as django.core.mail.backends.smtp.EmailBackend (its
+    shape only: importing it here, while settings load, could import settings)."""
+    value = env_str(name, default)
+    if not _DOTTED.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a dotted Python path "
+            "(e.g. django.core.mail.backends.smtp.EmailBackend)."
+        )
+    return value

@@ -16,8 +16,11 @@ from riskassess.env import (
     env_bool,
     env_choice,
     env_database,
+    env_email,
+    env_import_path,
     env_int,
     env_list,
+    env_site_url,
     env_str,
     env_timezone,
 )
@@ -112,6 +115,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # unread_count for the navigation's badge: a query only if a page shows it.
+                "riskassess.notifications.context.unread",
             ],
         },
     },
@@ -202,6 +207,32 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# E-mail (riskassess/notifications): one message per notification, sent after the
+# change commits; a failure is logged, never shown to the user who caused it.
+EMAIL_BACKEND = env_import_path(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both on: use one (TLS: STARTTLS, often port "
+        "587; SSL: implicit TLS, often port 465)."
+    )
+# Seconds an SMTP connection may take: sending happens in the request that caused it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_email("DEFAULT_FROM_EMAIL", "riskassess <riskassess@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails: this address plus the page's path (no path of its own).
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
 
 # Sessions and cookies: short-lived, never readable by scripts. Database sessions
 # that refuse a malformed cookie before it reaches a query (riskassess/sessions.py).

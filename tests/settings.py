@@ -34,3 +34,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Submitting renders the PDF ahead (a second per submit); the tests that are about
 # it turn it on (tests/reports/test_prerender.py).
 PDF_PRERENDER_ON_SUBMIT = False
+
+# E-mails are kept in django.core.mail.outbox, never sent (riskassess/notifications).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -24,8 +24,9 @@ def test_it_lists_the_users_teams_with_role_and_member_count(
     client, alice, bob, vera, charlie, django_assert_num_queries
 ):
     client.force_login(alice)
-    # session, user, the teams with role and member count
-    with django_assert_num_queries(3):
+    # session, user, the teams with role and member count,
+    # the nav's unread count (notifications/context.py)
+    with django_assert_num_queries(4):
         response = client.get(TEAMS)
     rows = [(t.name, t.role, t.member_count) for t in response.context["teams"]]
     assert rows == [("Alpha", Role.OWNER, 3)]

@@ -136,8 +136,9 @@ def test_it_tells_a_user_without_a_team(client, db):
 
 def _dashboard_queries(client, django_assert_num_queries) -> None:
     # session, user, the user's teams with roles, the page count, the page's keys,
-    # its assessments: their scores are stored (assessments/summary.py), nothing is scored
-    with django_assert_num_queries(6):
+    # its assessments: their scores are stored (assessments/summary.py), nothing is scored;
+    # the nav's unread count (notifications/context.py)
+    with django_assert_num_queries(7):
         assert client.get(DASHBOARD).status_code == 200
 
 
@@ -160,7 +161,7 @@ def test_format_2_drafts_add_no_query(
     client.force_login(alice)
 
     def queries():
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):  # +1: the nav's unread count (notifications/context.py)
             page = client.get(DASHBOARD)
         assert page.status_code == 200
         return page

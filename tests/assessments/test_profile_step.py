@@ -11,7 +11,8 @@ from riskassess.checklist.selectors import forget_frozen
 from tests.conftest import set_profile
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-QUERIES_PAGE, QUERIES_CHANGE, QUERIES_AUTOSAVE = 6, 15, 15
+# The page's 7 include the nav's unread count (notifications/context.py); the fragment has no nav.
+QUERIES_PAGE, QUERIES_CHANGE, QUERIES_AUTOSAVE = 7, 15, 15
 
 
 def url(assessment, key=""):
@@ -206,15 +207,16 @@ def test_a_category_page_and_an_autosave_take_a_fixed_number_of_queries(
     category = f"/a/{v2_assessment.pk}/q/inequity/"
     client.get(category)
     # session, user, the assessment with its team, checklist and the user's role,
-    # the answers with their authors, the profile answers, the evidence: the
-    # checklist's tree, profile and frameworks are in memory (a published version
-    # cannot change).
-    with django_assert_num_queries(6):
+    # the answers with their authors, the profile answers, the evidence, the
+    # discussion's threads and comments (one query): the checklist's tree,
+    # profile and frameworks are in memory (a published version cannot change);
+    # the open assignments (riskassess/work) and the nav's unread count (notifications/context.py).
+    with django_assert_num_queries(9):
         assert client.get(category).status_code == 200
     # Read from the database (a restarted server): its categories, items, options,
     # profile questions with their options, frameworks with their requirements.
     forget_frozen()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         assert client.get(category).status_code == 200
     item = data["items"][-1]["key"]  # never answered above
     with django_assert_num_queries(QUERIES_AUTOSAVE):

@@ -318,11 +318,14 @@ def _page_queries(client, django_assert_num_queries, url) -> None:
     # session, user, the assessment with its team, checklist and the user's role,
     # then assessment_data: categories, items, options, answers with their authors;
     # and once the published version's tree is in memory, only the answers;
-    # and the assessment's evidence, all of it at once (riskassess/evidence).
+    # and the assessment's evidence, all of it at once (riskassess/evidence);
+    # and its discussion threads with their comments, in one query (riskassess/discussion);
+    # and its open assignments, in one query (riskassess/work);
+    # and the nav's unread count (notifications/context.py).
     forget_frozen()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 

@@ -39,8 +39,9 @@ def test_it_needs_a_login(client, checklist):
 
 
 def _detail_queries(client, django_assert_num_queries, slug, version) -> None:
-    # session, user, the checklist, its categories, items, options
-    with django_assert_num_queries(6):
+    # session, user, the checklist, its categories, items, options,
+    # the nav's unread count (notifications/context.py)
+    with django_assert_num_queries(7):
         assert client.get(reverse("checklist:detail", args=[slug, version])).status_code == 200
 
 
@@ -108,8 +109,9 @@ def test_the_detail_page_shows_the_status_and_the_change_note(client, alice, ret
 
 
 def _list_queries(client, django_assert_num_queries) -> None:
-    # session, user, the versions with their counts and current flags
-    with django_assert_num_queries(3):
+    # session, user, the versions with their counts and current flags,
+    # the nav's unread count (notifications/context.py)
+    with django_assert_num_queries(4):
         assert client.get(reverse("checklist:list")).status_code == 200
 
 

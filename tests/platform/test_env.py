@@ -117,3 +117,62 @@ def test_it_refuses_a_negative_proxy_count():
 def test_it_refuses_an_unknown_lockout_mode():
     result = _import_settings(DEBUG="1", LOGIN_LOCKOUT_BY="address")
     assert "LOGIN_LOCKOUT_BY='address' is not one of: combined, separate" in result.stderr
+
+
+def test_it_refuses_an_integer_above_the_maximum(monkeypatch):
+    monkeypatch.setenv("X_PORT", "65536")
+    with pytest.raises(ImproperlyConfigured, match="X_PORT=65536 must be at most 65535"):
+        env.env_int("X_PORT", 25, minimum=1, maximum=65535)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("https://risk.example.org", "https://risk.example.org"),
+        ("https://risk.example.org/", "https://risk.example.org"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+    ],
+)
+def test_it_reads_a_site_address_without_its_trailing_slash(monkeypatch, raw, expected):
+    monkeypatch.setenv("X_SITE", raw)
+    assert env.env_site_url("X_SITE", "http://127.0.0.1:8000") == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "risk.example.org",
+        "javascript:alert(1)",
+        "https://",
+        "https://risk.example.org/path",
+        "https://risk.example.org?x=1",
+        "https://risk.example.org#top",
+        "https://me:secret@risk.example.org",
+        "https://risk.example.org:99999",
+    ],
+)
+def test_it_refuses_a_site_address_that_is_not_one(monkeypatch, raw):
+    monkeypatch.setenv("X_SITE", raw)
+    with pytest.raises(ImproperlyConfigured, match=r"X_SITE=.* is not a site address"):
+        env.env_site_url("X_SITE", "http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize("raw", ["noreply@example.org", "riskassess <noreply@example.org>"])
+def test_it_reads_an_e_mail_address_with_or_without_a_name(monkeypatch, raw):
+    monkeypatch.setenv("X_FROM", raw)
+    assert env.env_email("X_FROM", "a@localhost") == raw
+
+
+@pytest.mark.parametrize("raw", ["noreply", "a@@example.org", "<>"])
+def test_it_refuses_a_malformed_e_mail_address(monkeypatch, raw):
+    monkeypatch.setenv("X_FROM", raw)
+    with pytest.raises(ImproperlyConfigured, match=r"X_FROM=.* is not an e-mail address"):
+        env.env_email("X_FROM", "a@localhost")
+
+
+def test_it_reads_a_dotted_path_and_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("X_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    assert env.env_import_path("X_BACKEND", "a.B").endswith("smtp.EmailBackend")
+    monkeypatch.setenv("X_BACKEND", "smtp")
+    with pytest.raises(ImproperlyConfigured, match="X_BACKEND='smtp' is not a dotted Python path"):
+        env.env_import_path("X_BACKEND", "a.B")

@@ -174,12 +174,12 @@ def test_building_a_report_takes_the_same_queries_at_two_sizes(
     )
     for created in (small, big):
         loaded = get_assessment_for_user(alice, created.pk)
-        # revisions, categories, items, options, answers, events
+        # revisions, categories, items, options, answers, events, evidence
         forget_frozen()
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             build_report(loaded)
-        # The published version's tree is now in memory: revisions, answers, events.
-        with django_assert_num_queries(3):
+        # The published version's tree is now in memory: revisions, answers, events, evidence.
+        with django_assert_num_queries(4):
             build_report(loaded)
 
 
