@@ -229,6 +229,13 @@ PAGES = [
     Page("base-model", _url("deployments:base_model", _base_model)),
     Page("base-model-staff", _url("deployments:base_model", _base_model), user="cora"),
     Page("base-model-new", _url("deployments:base_model_new"), user="cora"),
+    # The audit workflow (issue 14).
+    Page("review", _url("assessment_review", _submitted)),
+    Page("discussion", _url("item_discussion", _draft, "INQ-01"), user="bob"),
+    Page("item-evidence", _url("item_evidence", _draft, "INQ-01"), user="bob"),
+    Page("assign", lambda w: _url("assign", _draft)(w) + "?item=INQ-01", user="bob"),
+    Page("my-work", _url("my_work"), user="bob"),
+    Page("notification-settings", _url("notification_settings"), user="bob"),
     Page("not-found", _url("results", NOT_FOUND), status=404),
 ]
 
