@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from riskassess.accounts.models import Team
 from riskassess.assessments import summary, workflow
 from riskassess.assessments.models import COMMENT_MAX, Answer, Assessment, Event, ProfileAnswer
 from riskassess.checklist.models import Checklist, Item, ProfileQuestion
@@ -358,7 +359,9 @@ def submit(*, assessment: Assessment, user, attested: bool = False) -> Assessmen
     When the team asks for a statement, `attested` says the submitter confirmed it.
     """
     # A team that requires a review submits for one: the same freeze, then a reviewer's decision.
-    name = "submit_for_review" if assessment.team.review_required else "submit"
+    # Read now, not from the caller's copy of the team: the setting may have just changed.
+    required = Team.objects.values_list("review_required", flat=True).get(pk=assessment.team_id)
+    name = "submit_for_review" if required else "submit"
     try:
         return workflow.transition(assessment, name, user=user, attested=attested)
     except (NotReady, NotPermitted):

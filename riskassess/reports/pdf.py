@@ -399,6 +399,13 @@ def _key(report: dict, neighbours: pdf_compare.Neighbours | None) -> str:
     # on …"), which is not part of the fingerprinted content: it is in the key too.
     record = report.get("record") or {}
     standing = f"{record.get('revision')}-{record.get('revisions')}-{record.get('superseded_at')}"
+    # So does its review (in review, approved by …) and, for any report, which of
+    # its evidence has expired by today: both change while the content does not.
+    review = record.get("review") or record.get("last_review") or {}
+    expired = ",".join(sorted(p["id"] for p in report.get("evidence_expired", ())))
+    standing += f"-{review.get('status')}-{review.get('at')}"
+    if expired:
+        standing += "-" + hashlib.sha256(expired.encode()).hexdigest()[:16]
     tagged = "t" if settings.PDF_TAGGED else "u"
     key = f"riskassess:report-pdf:{layout_version()}:{tagged}:{report['fingerprint']}:{standing}"
     # A format-2 report is worded with its assessment data too (present_v2.py: the

@@ -11,6 +11,7 @@ from riskassess.reports import pdf
 from riskassess.reports.build import build_report
 
 logger = logging.getLogger(__name__)
+PRERENDERED = ("submit", "submit_for_review", "approve")
 
 
 @receiver(assessment_transitioned, dispatch_uid="reports.prerender_submitted_pdf")
@@ -23,7 +24,8 @@ def prerender_submitted_pdf(sender, assessment_id, transition, **kwargs) -> None
     download of it a cache hit of about 10 ms. The submission is already
     committed, so a failure here is logged and the next download renders instead.
     """
-    if transition != "submit" or not settings.PDF_PRERENDER_ON_SUBMIT:
+    # Submitted for review, or approved: the PDF (its status, its sign-off) is new too.
+    if transition not in PRERENDERED or not settings.PDF_PRERENDER_ON_SUBMIT:
         return
     try:
         assessment = Assessment.objects.select_related("team", "checklist").get(pk=assessment_id)

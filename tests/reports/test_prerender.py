@@ -90,3 +90,34 @@ def test_the_setting_turns_it_off(settings, alice, ready, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         services.submit(assessment=ready, user=alice)
     assert cached_pdf(ready, alice) is None
+
+
+def test_an_approval_gets_a_pdf_of_its_own_with_the_sign_off(
+    alice, team, ready, django_capture_on_commit_callbacks
+):
+    """The review is not in the fingerprinted content, so it is in the cache key: the PDF
+    rendered when the revision went into review is never served as the approved one."""
+    import io
+
+    from pypdf import PdfReader
+
+    from riskassess.accounts.models import Membership, Role
+    from riskassess.assessments import workflow
+    from tests.conftest import make_user
+
+    def text(body):
+        return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+
+    team.review_required = True
+    team.save()
+    rita = make_user("rita")
+    Membership.objects.create(team=team, user=rita, role=Role.REVIEWER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(assessment=ready, user=alice)
+    in_review = cached_pdf(ready, alice)
+    assert in_review is not None and "in review, not approved yet" in text(in_review)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(ready, "approve", user=rita, text="Signed off for launch.")
+    approved = cached_pdf(ready, alice)
+    assert approved is not None and approved != in_review
+    assert "Signed off for launch." in text(approved)
