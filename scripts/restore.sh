@@ -123,8 +123,6 @@ evidence_prepare() {
 import hashlib
 import os
 import pathlib
-import sqlite3
-import subprocess
 import sys
 import tarfile
 
@@ -133,36 +131,10 @@ archive_path, stage, kind, database = sys.argv[1:5]
 
 def recorded() -> dict[str, str]:
     """{storage name: SHA-256} of every evidence file the database backup names."""
-    if kind == "sqlite":
-        db = sqlite3.connect(pathlib.Path(database).resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            rows = db.execute(
-                "SELECT storage_name, sha256 FROM evidence_evidence WHERE kind = 'file'"
-            ).fetchall()
-        except sqlite3.OperationalError:  # a database from before evidence existed
-            rows = []
-        db.close()
-        return dict(rows)
-    # PostgreSQL: the table's rows as pg_restore writes them (COPY text format).
-    dump = subprocess.run(
-        ["pg_restore", "--data-only", "--table=evidence_evidence", "--file=-", database],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    rows, columns = {}, None
-    for line in dump.splitlines():
-        if columns is None:
-            if line.startswith("COPY ") and " FROM stdin;" in line:
-                inside = line[line.index("(") + 1 : line.rindex(")")]
-                columns = [column.strip() for column in inside.split(",")]
-            continue
-        if line == "\\.":
-            break
-        values = dict(zip(columns, line.split("\t"), strict=True))
-        if values["kind"] == "file":
-            rows[values["storage_name"]] = values["sha256"]
-    return rows
+    sys.path.insert(0, "scripts")
+    from evidence_rows import recorded as rows_of
+
+    return rows_of(kind, database)
 
 
 def refuse(message: str) -> None:
