@@ -353,6 +353,10 @@ class Review(models.Model):
             raise ValueError("A review decision is immutable once written.")
         super().save(*args, **kwargs)
 
+    @property
+    def is_approval(self) -> bool:
+        return self.outcome == self.Outcome.APPROVED
+
 
 class Purge(models.Model):
     """What the `purge_archived` command removed, and who ran it: the record outlives the data."""

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from riskassess.accounts.models import Role
 from riskassess.assessments import review, revisions, workflow
 from riskassess.assessments.access import get_assessment_for_user
-from riskassess.assessments.models import Assessment, Status
+from riskassess.assessments.models import Assessment
 from riskassess.assessments.review_forms import ApproveForm, ChangesForm
 
 
@@ -28,10 +28,9 @@ def _context(assessment: Assessment, user, *, approve=None, changes=None) -> dic
         "assessment": assessment,
         "pending": pending,
         "timeline": reviewed,
-        # The latest decision, when it was an approval and stands (the assessment is approved).
-        "approved": latest.review
-        if latest and assessment.status == Status.APPROVED and hasattr(latest, "review")
-        else None,
+        # The latest decision, when it was an approval and still stands: the state is one
+        # of a review's (in review or approved) and nothing waits for a decision.
+        "approved": latest.review if latest and assessment.state.reviewed and not pending else None,
         "can_decide": can_decide,
         "is_reviewer": Role.reviews(assessment.role),
         "obstacles": workflow.obstacles(assessment, "approve", user) if can_decide else [],
