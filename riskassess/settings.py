@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "riskassess.assessments",
     "riskassess.reports",
     "riskassess.evidence",
+    "riskassess.actions",
     "riskassess.discussion",
     "riskassess.notifications",
     "riskassess.work",

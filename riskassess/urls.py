@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("riskassess.discussion.urls")),
     path("", include("riskassess.notifications.urls")),
     path("", include("riskassess.work.urls")),
+    path("", include("riskassess.actions.urls")),
 ]

@@ -42,6 +42,10 @@ DEFAULT_ATTESTATION = "I confirm these answers are accurate to the best of my kn
 REVIEW_MONTHS_MIN, REVIEW_MONTHS_MAX = 1, 60
 
 
+# An accepted risk is looked at again within a year, whatever a team sets.
+ACCEPTANCE_MONTHS_MAX = 12
+
+
 class TeamQuerySet(models.QuerySet):
     def for_user(self, user) -> "TeamQuerySet":
         return self.filter(memberships__user=user)
@@ -85,6 +89,14 @@ class Team(models.Model):
         help_text="Submissions go to a reviewer, who approves them or asks for changes; "
         "without it, a submission is final.",
     )
+    # The longest a risk may be accepted for (actions app): its expiry date is at
+    # most this many months after the day it is accepted.
+    acceptance_months = models.PositiveSmallIntegerField(
+        "longest acceptance (months)",
+        default=ACCEPTANCE_MONTHS_MAX,
+        validators=[MinValueValidator(1), MaxValueValidator(ACCEPTANCE_MONTHS_MAX)],
+        help_text="How far ahead an accepted risk's expiry date may be set.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -92,6 +104,13 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acceptance_months__gte=1)
+                & models.Q(acceptance_months__lte=ACCEPTANCE_MONTHS_MAX),
+                name="team_acceptance_months_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -172,6 +172,24 @@ def chosen_option(item: dict) -> dict | None:
     return next((o for o in item["options"] if o["key"] == item["answer"]), None)
 
 
+def assume_best(data: dict, keys) -> dict:
+    """The data with the items `keys` answered with their lowest-risk option ("yes" on
+    the default scale), for a projection: a copy; `data` is not changed.
+
+    Only the answer changes: an item a format-2 rule skips stays skipped, since
+    applicability follows the profile, not the answers.
+    """
+    wanted = set(keys)
+    items = []
+    for item in data["items"]:
+        scored = [o for o in item["options"] if not o["not_applicable"]]
+        if item["key"] in wanted and scored:
+            best = min(scored, key=lambda o: o["risk"])
+            item = {**item, "answer": best["key"]}
+        items.append(item)
+    return {**data, "items": items}
+
+
 def score_data(data: dict) -> scoring.Result:
     """Score assessment data with its checklist's method (contracts.md §1, §7).
 

@@ -104,10 +104,12 @@ def _scale(data: dict) -> list[dict]:
 
 
 # Parts of a report that are not its content: when it was generated, the print
-# itself, and `record` (where the revision stands now: "revision 1 of 3,
-# superseded on …"), which changes as the assessment moves on while the
-# revision's content, and so its fingerprint, never does.
-UNSIGNED = ("generated_at", "fingerprint", "record", "evidence_expired")
+# itself, what is worked out from the content whenever the report is built
+# (evidence expired today, the action plan's projected score), and `record`
+# (where the revision stands now: "revision 1 of 3, superseded on …"), which
+# changes as the assessment moves on while the revision's content, and so its
+# fingerprint, never does.
+UNSIGNED = ("generated_at", "fingerprint", "record", "evidence_expired", "projection")
 
 
 def top_findings(items: list[dict], names: dict[str, str]) -> list[dict]:
@@ -130,6 +132,29 @@ def top_findings(items: list[dict], names: dict[str, str]) -> list[dict]:
         }
         for i in findings
     ]
+
+
+def finding_keys(items: list[dict]) -> list[str]:
+    """The report's findings: applicable items answered with some risk ("don't know"
+    included), highest exposure first, then the heavier; ties keep checklist order."""
+    found = [i for i in items if i["risk"]]
+    return [i["key"] for i in sorted(found, key=lambda i: (-(i["exposure"] or 0), -i["weight"]))]
+
+
+def collect_sections(assessment):
+    """A function of the report's finding keys giving the parts apps above add to the
+    report (signals.report_sections), for report_from_data's `sections`."""
+    from riskassess.assessments import signals
+
+    def sections(findings: list[str]) -> dict:
+        parts: dict = {}
+        for _receiver, found in signals.report_sections.send(
+            sender=None, assessment=assessment, findings=findings
+        ):
+            parts.update(found or {})
+        return parts
+
+    return sections
 
 
 def collect_evidence(assessment) -> dict[str, list[dict]]:
@@ -158,12 +183,14 @@ def report_from_data(
     revision: dict | None = None,
     now: datetime | None = None,
     evidence: dict[str, list[dict]] | None = None,
+    sections=None,
 ) -> dict:
     """The report for assessment data (see assessments/data.py) and its descriptive fields.
 
     `revision` ({"number", "submitted_by", "attestation"}) is given when a
     submission freezes the report, and is part of what the fingerprint covers.
-    `evidence` is {item key: [rows]} (collect_evidence), covered too.
+    `evidence` is {item key: [rows]} (collect_evidence), covered too, and so
+    are the parts `sections` (collect_sections) gives for the report's findings.
     """
     result = score_data(data)
     categories = _category_rows(data, result)
@@ -204,6 +231,11 @@ def report_from_data(
     }
     if data_v2.is_v2(data):
         reportdata_v2.apply(report, data, result, top_findings)
+    if sections is not None:
+        for name, part in sections(finding_keys(report["items"])).items():
+            if name in report:
+                raise ValueError(f"A report section cannot replace the report's {name!r}.")
+            report[name] = part
     if revision is not None:
         report["revision"] = revision
     report["fingerprint"] = fingerprint(report)

@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from riskassess.assessments.data import assessment_data, score_data
 from riskassess.assessments.models import Assessment, Event, Revision, Status
-from riskassess.assessments.reportdata import UNSIGNED, collect_evidence, report_from_data
+from riskassess.assessments.reportdata import (
+    UNSIGNED,
+    collect_evidence,
+    collect_sections,
+    report_from_data,
+)
 
 # What identifies a report: its SHA-256 (64 hex digits), or the first 32 of them,
 # which a riskassess PDF carries as its document ID.
@@ -84,6 +89,7 @@ def freeze(assessment: Assessment, *, user, attested: bool, for_review: bool = F
         },
         now=now,
         evidence=collect_evidence(assessment),
+        sections=collect_sections(assessment),
     )
     revision = Revision(
         assessment=assessment,

@@ -23,6 +23,14 @@ transition_check = Signal()
 # report's items, and so into a revision's fingerprint.
 report_evidence = Signal()
 
+# Sent while a report's content is built, after its items, with `assessment`
+# and `findings`: the keys of the report's findings (applicable items answered
+# with some risk, reportdata.finding_keys), highest exposure first. A receiver
+# returns {part name: plain data} for the report's top level (the action plan's
+# "treatments" and "actions", actions/report.py): like evidence, a submission
+# freezes them into its revision and the fingerprint covers them.
+report_sections = Signal()
+
 # Sent inside a re-assessment's transaction (reassess.start), with
 # `assessment` (the new draft), `revision` (the one it started from) and
 # `user`: apps above carry what they keep per assessment (evidence).

@@ -28,6 +28,14 @@ class Kind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned to you"
     THREAD_REPLY = "thread_reply", "Reply in a discussion"
     MENTION = "mention", "Mention"
+    ACTION_ASSIGNED = "action_assigned", "Action given to you"
+    ACTION_DONE = "action_done", "Action done"
+    ACTION_DUE_SOON = "action_due_soon", "Action due soon"
+    ACTION_OVERDUE = "action_overdue", "Action overdue"
+    ACCEPTANCE_PROPOSED = "acceptance_proposed", "Risk acceptance proposed"
+    ACCEPTANCE_DECIDED = "acceptance_decided", "Risk acceptance decided"
+    ACCEPTANCE_EXPIRING = "acceptance_expiring", "Risk acceptance expiring"
+    ACCEPTANCE_EXPIRED = "acceptance_expired", "Risk acceptance expired"
 
 
 # What happened, before the assessment's title: "bob assigned you a question in “Support bot”".
@@ -38,6 +46,14 @@ HEADLINES = {
     Kind.ASSIGNED: "{actor} assigned you a question in",
     Kind.THREAD_REPLY: "{actor} replied in a discussion on",
     Kind.MENTION: "{actor} mentioned you in",
+    Kind.ACTION_ASSIGNED: "{actor} gave you an action in the plan of",
+    Kind.ACTION_DONE: "{actor} completed an action in the plan of",
+    Kind.ACTION_DUE_SOON: "An action of yours is due within a week in the plan of",
+    Kind.ACTION_OVERDUE: "An action of yours is overdue in the plan of",
+    Kind.ACCEPTANCE_PROPOSED: "{actor} proposed accepting a risk of",
+    Kind.ACCEPTANCE_DECIDED: "{actor} decided on accepting a risk of",
+    Kind.ACCEPTANCE_EXPIRING: "An accepted risk expires soon in",
+    Kind.ACCEPTANCE_EXPIRED: "An accepted risk expired and is undecided again in",
 }
 # A kind added without a headline still reads as a sentence.
 DEFAULT_HEADLINE = "{actor} made a change to"

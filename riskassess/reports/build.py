@@ -20,6 +20,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from riskassess.actions.projection import projection
 from riskassess.assessments import review, revisions
 from riskassess.assessments.data import assessment_data
 from riskassess.assessments.models import Assessment, Revision
@@ -28,6 +29,7 @@ from riskassess.assessments.reportdata import (  # noqa: F401 - the report's API
     SCHEMA,
     TOP_FINDINGS,
     collect_evidence,
+    collect_sections,
     fingerprint,
     report_from_data,
 )
@@ -74,6 +76,7 @@ def build_report(
         report = revisions.revision_report(
             revision, count=len(timeline), superseded_at=placed.superseded_at, now=now
         )
+        report["projection"] = projection(report, revision.snapshot)
         return Report(_flag_expired(report), revision.snapshot)
     events = revisions.event_rows(assessment.events.all())
     details = revisions.details_of(
@@ -81,7 +84,12 @@ def build_report(
     )
     data = assessment_data(assessment)
     report = report_from_data(
-        data, details, events=events, now=now, evidence=collect_evidence(assessment)
+        data,
+        details,
+        events=events,
+        now=now,
+        evidence=collect_evidence(assessment),
+        sections=collect_sections(assessment),
     )
     # A draft after reopening is on its way to the next revision.
     report["record"] = {"revision": None, "revisions": len(timeline), "current": True}
@@ -91,4 +99,5 @@ def build_report(
             "revision": timeline[-1].number,
             **review.record(timeline[-1]),
         }
+    report["projection"] = projection(report, data)
     return Report(_flag_expired(report), data)
