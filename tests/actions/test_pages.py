@@ -1,0 +1,184 @@
+"""The Action plan tab, the finding page and the action pages, through HTTP."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from riskassess.actions import services
+from riskassess.actions.models import Action, Finding, Status
+from riskassess.notifications.models import Notification
+from tests.actions.conftest import client_for, findings_of
+from tests.conftest import answer_all, new_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def soon(days=14) -> str:
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def post_action(client, assessment, keys, owner, **extra):
+    return client.post(
+        reverse("action_new", args=[assessment.pk]),
+        {"title": "Bias audit", "description": "", "owner": owner.pk, "due_on": soon(),
+         "items": keys, "evidence": "", **extra},
+    )  # fmt: skip
+
+
+def test_the_plan_lists_findings_and_the_tab_is_in_the_header(answered, vera):
+    response = client_for(vera).get(reverse("action_plan", args=[answered.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        'aria-current="page" href="{}"'.format(reverse("action_plan", args=[answered.pk])) in html
+    )
+    assert html.count('data-testid="finding"') == len(findings_of(answered))
+    # A viewer sees no planning controls.
+    assert reverse("action_new", args=[answered.pk]) not in html
+
+
+def test_an_editor_plans_an_action_and_its_owner_is_told(answered, bob, vera):
+    key = findings_of(answered)[0]
+    response = post_action(client_for(bob), answered, [key], vera)
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert action.owner == vera and [f.item_key for f in action.findings.all()] == [key]
+    assert Notification.objects.filter(recipient=vera, kind="action_assigned").count() == 1
+    page = client_for(vera).get(reverse("action_plan", args=[answered.pk])).content.decode()
+    assert "Bias audit" in page and "Projection, not the score" in page
+
+
+def test_past_due_dates_and_outsiders_as_owners_are_refused_with_messages(answered, bob, charlie):
+    key = findings_of(answered)[0]
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = post_action(client_for(bob), answered, [key], bob, due_on=past)
+    assert response.status_code == 400
+    assert "cannot be in the past" in response.content.decode()
+    response = post_action(client_for(bob), answered, [key], charlie)
+    assert response.status_code == 400
+    assert "Choose a member of this team" in response.content.decode()
+    # The form reveals nothing about the account: the same message as a random id.
+    random = post_action(client_for(bob), answered, [key], SimpleNamespace(pk=987654))
+    assert "Choose a member of this team" in random.content.decode()
+    assert not Action.objects.exists()
+
+
+def test_access_outsiders_404_viewers_403_on_planning(answered, alice, vera, charlie):
+    key = findings_of(answered)[0]
+    action = services.create_action(
+        deployment_id=answered.deployment_id, user=alice, title="t", owner=alice,
+        due_on=timezone.localdate(), item_keys=[key], findings=[key],
+    )  # fmt: skip
+    urls = [
+        reverse("action_plan", args=[answered.pk]),
+        reverse("action_plan_export", args=[answered.pk, "csv"]),
+        reverse("action_finding", args=[answered.pk, key]),
+        reverse("action_new", args=[answered.pk]),
+        reverse("action_edit", args=[answered.pk, action.pk]),
+    ]
+    for url in urls:
+        assert client_for(charlie).get(url).status_code == 404, url
+    status_url = reverse("action_status", args=[answered.pk, action.pk])
+    assert client_for(charlie).post(status_url, {"status": "done"}).status_code == 404
+    assert client_for(vera).get(urls[3]).status_code == 403
+    assert client_for(vera).get(urls[4]).status_code == 403
+    assert client_for(vera).post(status_url, {"status": "done"}).status_code == 403
+    assert (
+        client_for(vera).post(urls[2], {"step": "treatment", "treatment": "mitigate"}).status_code
+        == 403
+    )
+    action.refresh_from_db()
+    assert action.status == Status.OPEN
+
+
+def test_an_action_of_another_deployment_is_404_under_this_assessment(
+    answered, alice, team, checklist
+):
+    other = new_assessment(alice, team, checklist, title="Other bot")
+    answer_all(other, alice, "no")
+    key = findings_of(other)[0]
+    foreign = services.create_action(
+        deployment_id=other.deployment_id, user=alice, title="t", owner=alice,
+        due_on=timezone.localdate(), item_keys=[key], findings=[key],
+    )  # fmt: skip
+    assert other.deployment_id != answered.deployment_id
+    edit = reverse("action_edit", args=[answered.pk, foreign.pk])
+    assert client_for(alice).get(edit).status_code == 404
+
+
+def test_the_owner_closes_their_action_and_the_item_is_flagged_to_answer_again(
+    answered, alice, vera
+):
+    key = findings_of(answered)[0]
+    action = services.create_action(
+        deployment_id=answered.deployment_id, user=alice, title="Fix it", owner=vera,
+        due_on=timezone.localdate(), item_keys=[key], findings=[key],
+    )  # fmt: skip
+    url = reverse("action_status", args=[answered.pk, action.pk])
+    response = client_for(vera).post(url, {"status": "done", "next": "//evil.example/"})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "action_plan", args=[answered.pk]
+    )
+    action.refresh_from_db()
+    assert action.status == "done" and action.done_at
+    page = client_for(alice).get(reverse("action_plan", args=[answered.pk])).content.decode()
+    assert "Action completed — re-answer" in page
+    # The questionnaire flags it too, until the item is answered again.
+    from riskassess.actions.selectors import reanswer_keys
+    from riskassess.assessments import services as answers
+
+    assert reanswer_keys(answered) == {key}
+    answers.save_answer(assessment=answered, item_key=key, option_key="yes", comment="",
+                        expected_version=1, user=alice)  # fmt: skip
+    answered._reanswer_keys = None
+    assert reanswer_keys(answered) == set()
+
+
+def test_propose_then_accept_through_the_finding_page(answered, bob, alice):
+    key = findings_of(answered)[0]
+    url = reverse("action_finding", args=[answered.pk, key])
+    response = client_for(bob).post(
+        url, {"step": "propose", "justification": "Rare", "expires_on": soon(30)}
+    )
+    assert response.status_code == 302
+    # bob cannot decide his own proposal; alice (owner) can.
+    page = client_for(bob).get(url).content.decode()
+    assert "an owner or a reviewer decides" in page and 'name="decision"' not in page
+    assert 'name="decision"' in client_for(alice).get(url).content.decode()
+    response = client_for(alice).post(url, {"step": "decide", "decision": "accept"})
+    assert response.status_code == 302
+    finding = Finding.objects.get(item_key=key)
+    assert finding.is_accepted and finding.accepted_by == alice
+    too_far = client_for(bob).post(
+        reverse("action_finding", args=[answered.pk, findings_of(answered)[1]]),
+        {"step": "propose", "justification": "x", "expires_on": soon(400)},
+    )
+    assert too_far.status_code == 400 and "at most 12 months" in too_far.content.decode()
+
+
+def plan_queries(client, assessment) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("action_plan", args=[assessment.pk])).status_code == 200
+    return len(ctx)
+
+
+def test_the_plan_page_costs_the_same_queries_at_two_sizes(answered, alice):
+    keys = findings_of(answered)
+    client = client_for(alice)
+    for key in keys[:2]:
+        services.create_action(
+            deployment_id=answered.deployment_id, user=alice, title=f"a {key}", owner=alice,
+            due_on=timezone.localdate(), item_keys=[key], findings=keys,
+        )  # fmt: skip
+    small = plan_queries(client, answered)
+    for key in keys[2:12]:
+        services.create_action(
+            deployment_id=answered.deployment_id, user=alice, title=f"b {key}", owner=alice,
+            due_on=timezone.localdate(), item_keys=[key, keys[0]], findings=keys,
+        )  # fmt: skip
+    assert plan_queries(client, answered) == small
