@@ -62,8 +62,6 @@ HEADER = [
     "Evidence",
     "Action id",
 ]
-# Columns holding dates (written as dates in the XLSX, ISO text in the CSV).
-DATE_COLUMNS = frozenset({"Accepted until", "Lapsed on", "Due on"})
 ACTION_COLUMNS = HEADER.index("Action")
 
 
@@ -119,7 +117,8 @@ def _action_columns(action: dict | None, today: date) -> list:
 
 
 def rows(report: dict, plan: dict, today: date | None = None) -> list[list]:
-    """The rows under HEADER, as Python values (dates, numbers, booleans, text)."""
+    """The rows under HEADER, as Python values: dates (ISO text in the CSV, dates in the
+    XLSX), numbers, booleans (yes/no) and text."""
     today = today or timezone.localdate()
     details = report["assessment"]
     record = [details["title"], details.get("id") or ""]
@@ -184,11 +183,10 @@ def to_xlsx(report: dict, plan: dict, today: date | None = None) -> bytes:
     sheet = workbook.add_worksheet("Action plan")
     for col, title in enumerate(HEADER):
         sheet.write_string(0, col, title, bold)
-    dates = {HEADER.index(name) for name in DATE_COLUMNS}
     found = rows(report, plan, today)
     for row, values in enumerate(found, start=1):
         for col, value in enumerate(values):
-            if col in dates and value is not None:
+            if isinstance(value, date):  # due, accepted until, lapsed on
                 sheet.write_datetime(row, col, value, day)
             else:
                 long = isinstance(value, str) and len(value) > 60

@@ -43,7 +43,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from riskassess.accounts.models import Role
+from riskassess.accounts.models import Membership, Role
 from riskassess.actions import services
 from riskassess.actions.models import Action, Finding, Reminder, Treatment
 from riskassess.assessments.models import Assessment
@@ -206,8 +206,6 @@ def _expired(today: date) -> list[_Due]:
 
 def _members(team_ids) -> dict:
     """{team id: {user id: role}} of the active members of these teams: one query."""
-    from riskassess.accounts.models import Membership
-
     members: dict = {}
     for team_id, user_id, role in Membership.objects.filter(
         team_id__in=team_ids, user__is_active=True

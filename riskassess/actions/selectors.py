@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from riskassess.actions.models import ACTIVE, Action, Finding
-from riskassess.assessments.models import Assessment, Revision
+from riskassess.assessments.models import Answer, Assessment, Revision
 from riskassess.assessments.reportdata import finding_keys
 
 
@@ -130,22 +130,22 @@ def finding_history(deployment_id, item_key: str) -> list[dict]:
 
 def reanswer_keys(assessment: Assessment) -> set[str]:
     """Items of the assessment whose action was completed after they were last answered
-    (the questionnaire's "action completed, re-answer" flag): one query per page."""
+    (the questionnaire's "action completed, re-answer" flag): one query, the first
+    time a page asks; kept on the instance for the rest of it."""
     cached = getattr(assessment, "_reanswer_keys", None)
     if cached is not None:
         return cached
-    done = {}
-    for key, done_at in Action.objects.filter(
-        deployment_id=assessment.deployment_id, status="done"
-    ).values_list("findings__item_key", "done_at"):
-        if key and (key not in done or done[key] < done_at):
-            done[key] = done_at
-    answered = (
-        dict(assessment.answers.filter(item__key__in=done).values_list("item__key", "updated_at"))
-        if done
-        else {}
-    )
-    keys = {k for k, at in done.items() if answered.get(k) is None or answered[k] < at}
+    answered = Answer.objects.filter(
+        assessment_id=assessment.pk, item__key=OuterRef("findings__item_key")
+    ).values("updated_at")[:1]
+    keys = set()
+    for key, done_at, answered_at in (
+        Action.objects.filter(deployment_id=assessment.deployment_id, status="done")
+        .annotate(answered_at=Subquery(answered))
+        .values_list("findings__item_key", "done_at", "answered_at")
+    ):
+        if key and done_at and (answered_at is None or answered_at < done_at):
+            keys.add(key)
     assessment._reanswer_keys = keys
     return keys
 
@@ -163,10 +163,15 @@ def counts_by_deployment(deployment_ids) -> dict:
 
 def my_actions(user) -> list[Action]:
     """The user's open and in-progress actions in teams they still belong to, the
-    earliest due first: one query (with the deployment)."""
+    earliest due first: one query. Each has `deployment` and `plan_assessment` (the id
+    of its deployment's newest assessment, whose Action plan tab lists it)."""
+    current = Assessment.objects.filter(
+        deployment_id=OuterRef("deployment_id"), is_current=True
+    ).values("pk")[:1]
     return list(
         Action.objects.active()
         .filter(owner=user, deployment__team__memberships__user=user)
         .select_related("deployment")
+        .annotate(plan_assessment=Subquery(current))
         .order_by("due_on", "created_at", "pk")
     )

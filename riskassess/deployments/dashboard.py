@@ -43,6 +43,9 @@ DUE = [
     ("90", "Due within 90 days"),
     ("never", "Never assessed"),
 ]
+ACTIONS = [("overdue", "With overdue actions"), ("open", "With open actions")]
+# Open or in progress (actions.models.ACTIVE): this app cannot import the one above it.
+ACTIVE_ACTIONS = ("open", "in_progress")
 # name -> (label, ordering). Ties are broken by name, then id: pages never overlap.
 SORTS = {
     "due": ("Next review, soonest first", [F("review_due").asc(nulls_last=True)]),
@@ -65,6 +68,9 @@ class DashboardForm(forms.Form):
     )
     base = forms.ChoiceField(required=False, label="Base model")
     due = forms.ChoiceField(required=False, label="Review", choices=[("", "Any date"), *DUE])
+    actions = forms.ChoiceField(
+        required=False, label="Actions", choices=[("", "Any actions"), *ACTIONS]
+    )
     sort = forms.ChoiceField(
         required=False, choices=[(key, label) for key, (label, _) in SORTS.items()]
     )
@@ -79,7 +85,9 @@ class DashboardForm(forms.Form):
     @property
     def filtered(self) -> bool:
         data = getattr(self, "cleaned_data", {})
-        return any(data.get(name) for name in ("q", "team", "level", "lifecycle", "base", "due"))
+        return any(
+            data.get(name) for name in ("q", "team", "level", "lifecycle", "base", "due", "actions")
+        )
 
 
 def filtered(deployments: QuerySet, chosen: dict, today) -> QuerySet:
@@ -112,6 +120,15 @@ def filtered(deployments: QuerySet, chosen: dict, today) -> QuerySet:
     elif due == "never":
         deployments = deployments.exclude(lifecycle=Lifecycle.RETIRED).filter(
             last_submitted_at__isnull=True
+        )
+    if chosen.get("actions"):
+        # The actions app's rows, through its reverse relation (Action.deployment,
+        # indexed): a lookup by name, so this app still imports nothing above it.
+        wanted = Q(actions__status__in=ACTIVE_ACTIONS)
+        if chosen["actions"] == "overdue":
+            wanted &= Q(actions__due_on__lt=today)
+        deployments = deployments.filter(
+            pk__in=deployments.model.objects.filter(wanted).values("pk")
         )
     return deployments
 

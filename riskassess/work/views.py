@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from riskassess.accounts.models import Role
+from riskassess.actions.models import Status
+from riskassess.actions.selectors import my_actions
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.models import Assessment
 from riskassess.checklist.models import Category, Item
@@ -113,6 +115,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "assigned": selectors.assigned_to(user),
+        "actions": my_actions(user),
+        "statuses": Status.choices,
         "reviews": selectors.reviews_waiting(user),
         "mentions": selectors.mentions(user),
         "page": selectors.notifications_page(user, request.GET.get("page")),

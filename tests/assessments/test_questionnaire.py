@@ -321,11 +321,12 @@ def _page_queries(client, django_assert_num_queries, url) -> None:
     # and the assessment's evidence, all of it at once (riskassess/evidence);
     # and its discussion threads with their comments, in one query (riskassess/discussion);
     # and its open assignments, in one query (riskassess/work);
+    # and its items' completed actions, in one query (riskassess/actions);
     # and the nav's unread count (notifications/context.py).
     forget_frozen()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 

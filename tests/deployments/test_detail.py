@@ -135,6 +135,7 @@ def test_it_takes_the_same_queries_whatever_the_number_of_assessments(
         add_revision(make_assessment(deployment, title=f"Review {n}", submitted=True))
     client.force_login(vera)
     # Session, user, the deployment with the role, its assessments, their revisions,
-    # the nav's unread count (notifications/context.py).
-    with django_assert_max_num_queries(6):
+    # its open and overdue actions (riskassess/actions), the nav's unread count
+    # (notifications/context.py).
+    with django_assert_max_num_queries(7):
         client.get(url(deployment))

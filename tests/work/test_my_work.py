@@ -158,15 +158,16 @@ def world(alice, bob, rita, team, other_team, checklist, assessment):
 def test_each_section_is_a_fixed_number_of_queries(
     client_for, world, bob, rita, django_assert_num_queries
 ):
-    # session, user, the nav's unread count; assigned to me; reviews waiting;
-    # open threads mentioning me; the notifications' count and their page.
+    # session, user, the nav's unread count; assigned to me; my actions (riskassess/
+    # actions); reviews waiting; open threads mentioning me; the notifications' count
+    # and their page.
     total = 0
     for n in (1, 4):
         world(n)
         total += n
         for user in (bob, rita):
             client = client_for(user)
-            with django_assert_num_queries(8):
+            with django_assert_num_queries(9):
                 html = my_work(client)
             assert section(html, "assigned").count("Bot ") == (4 * total if user == bob else 0)
             assert section(html, "reviews").count("Review ") == (2 * total if user == rita else 0)
