@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from riskassess.accounts.models import (
+    ACCEPTANCE_MONTHS_MAX,
     ATTESTATION_MAX,
     DEFAULT_ATTESTATION,
     REVIEW_MONTHS_MAX,
@@ -262,6 +263,41 @@ class ReviewRequiredForm(forms.Form):
         )
 
 
+class AcceptanceMonthsForm(forms.Form):
+    """How far ahead an accepted risk may run before it must be decided again (actions app)."""
+
+    acceptance_months = forms.IntegerField(
+        label="Longest acceptance of a risk",
+        min_value=1,
+        max_value=ACCEPTANCE_MONTHS_MAX,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"),
+            f"Enter a whole number of months from 1 to {ACCEPTANCE_MONTHS_MAX}.",
+        ),
+    )
+
+    def __init__(self, *args, team: Team, actor, **kwargs):
+        self.team = team
+        self.actor = actor
+        kwargs.setdefault("initial", {"acceptance_months": team.acceptance_months})
+        super().__init__(*args, **kwargs)
+
+    @transaction.atomic
+    def save(self) -> str:
+        _lock_team(self.team, self.actor)
+        team = Team.objects.get(pk=self.team.pk)
+        wanted = self.cleaned_data["acceptance_months"]
+        if team.acceptance_months != wanted:
+            team._history_user = self.actor
+            team.acceptance_months = wanted
+            team.save(update_fields=["acceptance_months"])
+            self.team.acceptance_months = wanted
+        return (
+            f"{team.name} now accepts a risk for at most {months(wanted)}. "
+            "Acceptances already made keep their dates."
+        )
+
+
 ACTIONS = {
     "add": AddMemberForm,
     "role": ChangeRoleForm,
@@ -269,4 +305,5 @@ ACTIONS = {
     "remove": RemoveMemberForm,
     "attestation": AttestationForm,
     "review": ReviewIntervalForm,
+    "acceptance": AcceptanceMonthsForm,
 }

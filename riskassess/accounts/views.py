@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from riskassess.accounts.access import get_team_for_user
 from riskassess.accounts.forms import (
     ACTIONS,
+    AcceptanceMonthsForm,
     AddMemberForm,
     AttestationForm,
     ReviewIntervalForm,
@@ -41,6 +42,7 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
     attestation_form = AttestationForm(team=team, actor=request.user)
     review_form = ReviewIntervalForm(team=team, actor=request.user)
     required_form = ReviewRequiredForm(team=team, actor=request.user)
+    acceptance_form = AcceptanceMonthsForm(team=team, actor=request.user)
     errors: list[str] = []
     if request.method == "POST":
         form_class = ACTIONS.get(request.POST.get("action", ""))
@@ -75,6 +77,8 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
             review_form = form
         if isinstance(form, ReviewRequiredForm):
             required_form = form
+        if isinstance(form, AcceptanceMonthsForm):
+            acceptance_form = form
 
     context = {
         "team": team,
@@ -84,6 +88,7 @@ def team(request: HttpRequest, team_id) -> HttpResponse:
         "attestation_form": attestation_form,
         "review_form": review_form,
         "required_form": required_form,
+        "acceptance_form": acceptance_form,
         "errors": errors,
         "roles": Role.choices,
     }

@@ -182,3 +182,70 @@ def test_the_plan_page_costs_the_same_queries_at_two_sizes(answered, alice):
             due_on=timezone.localdate(), item_keys=[key, keys[0]], findings=keys,
         )  # fmt: skip
     assert plan_queries(client, answered) == small
+
+
+def test_owners_set_the_longest_acceptance_others_read_it(team, alice, bob):
+    url = reverse("team", args=[team.pk])
+    assert (
+        client_for(alice).post(url, {"action": "acceptance", "acceptance_months": "6"}).status_code
+        == 302
+    )
+    team.refresh_from_db()
+    assert team.acceptance_months == 6
+    assert team.history.first().history_user == alice
+    refused = client_for(alice).post(url, {"action": "acceptance", "acceptance_months": "13"})
+    assert refused.status_code == 400 and "from 1 to 12" in refused.content.decode()
+    assert (
+        client_for(bob).post(url, {"action": "acceptance", "acceptance_months": "3"}).status_code
+        == 403
+    )
+    assert "at most <strong>6 months</strong>" in client_for(bob).get(url).content.decode()
+    team.refresh_from_db()
+    assert team.acceptance_months == 6
+
+
+def test_my_work_lists_my_open_actions_in_a_fixed_number_of_queries(
+    answered, alice, bob, django_assert_num_queries
+):
+    keys = findings_of(answered)
+    client = client_for(bob)
+    for size in (1, 5):
+        for key in keys[:size]:
+            services.create_action(
+                deployment_id=answered.deployment_id, user=alice, title=f"Do {key} {size}",
+                owner=bob, due_on=timezone.localdate(), item_keys=[key], findings=keys,
+            )  # fmt: skip
+        with django_assert_num_queries(9):
+            html = client.get(reverse("my_work")).content.decode()
+        assert html.count(f" {size}</a>") == size
+        assert reverse("action_plan", args=[answered.pk]) in html
+
+
+def test_the_deployment_page_counts_open_and_overdue_actions(answered, alice):
+    keys = findings_of(answered)
+    action = services.create_action(
+        deployment_id=answered.deployment_id, user=alice, title="Late", owner=alice,
+        due_on=timezone.localdate(), item_keys=keys[:1], findings=keys,
+    )  # fmt: skip
+    Action.objects.filter(pk=action.pk).update(due_on=timezone.localdate() - timedelta(days=2))
+    page = client_for(alice).get(reverse("deployments:detail", args=[answered.deployment_id]))
+    text = " ".join(page.content.decode().split())
+    assert '<strong>1</strong> open action, <strong class="text-danger">1 overdue</strong>' in text
+
+
+def test_the_dashboard_filters_deployments_with_overdue_actions(answered, alice, team, checklist):
+    other = new_assessment(alice, team, checklist, title="Quiet bot")
+    keys = findings_of(answered)
+    action = services.create_action(
+        deployment_id=answered.deployment_id, user=alice, title="Late", owner=alice,
+        due_on=timezone.localdate(), item_keys=keys[:1], findings=keys,
+    )  # fmt: skip
+    client = client_for(alice)
+    overdue = client.get(reverse("dashboard") + "?actions=overdue").content.decode()
+    assert "Support bot" not in overdue and "Quiet bot" not in overdue
+    opened = client.get(reverse("dashboard") + "?actions=open").content.decode()
+    assert "Support bot" in opened and "Quiet bot" not in opened
+    Action.objects.filter(pk=action.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    overdue = client.get(reverse("dashboard") + "?actions=overdue").content.decode()
+    assert "Support bot" in overdue and "Quiet bot" not in overdue
+    assert other.title in client.get(reverse("dashboard")).content.decode()
