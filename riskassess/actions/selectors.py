@@ -22,6 +22,7 @@ class Row:
     finding: Finding | None
     actions: list[Action] = field(default_factory=list)
     reanswer: bool = False  # an action was completed after the item was last answered
+    before: dict | None = None  # the item in the previous revision (previous_items)
 
     @property
     def key(self) -> str:
@@ -47,9 +48,44 @@ def _done_after_answer(actions: list[Action], answered_at: str | None) -> bool:
     return answered_at is None or max(done) > datetime.fromisoformat(answered_at)
 
 
-def plan_rows(deployment_id, report: dict) -> list[Row]:
+def previous_revision(deployment_id, report: dict) -> Revision | None:
+    """The deployment's revision submitted before the one `report` is (for a draft's
+    report: its newest), with its frozen report, or None: two queries."""
+    order = list(
+        Revision.objects.filter(assessment__deployment_id=deployment_id)
+        .order_by("-submitted_at", "-pk")
+        .values_list("pk", "fingerprint")
+    )
+    if "revision" in report:
+        at = next(
+            (i for i, (_, print_) in enumerate(order) if print_ == report["fingerprint"]), None
+        )
+        order = order[at + 1 :] if at is not None else []
+    if not order:
+        return None
+    return (
+        Revision.objects.select_related("assessment")
+        .only("number", "submitted_at", "report", "assessment__title")
+        .get(pk=order[0][0])
+    )
+
+
+def previous_items(revision: Revision | None) -> dict[str, dict]:
+    """{item key: {"answer", "risk", "treatment"}} as the revision froze them."""
+    if revision is None:
+        return {}
+    treatments = {t["item"]: t["treatment"] for t in revision.report.get("treatments", ())}
+    return {
+        i["key"]: {"answer": i["answer_label"], "risk": i["risk"],
+                   "treatment": treatments.get(i["key"])}
+        for i in revision.report.get("items", ())
+    }  # fmt: skip
+
+
+def plan_rows(deployment_id, report: dict, before: dict | None = None) -> list[Row]:
     """The report's findings (highest exposure first) with the live treatment and actions
-    of the deployment: three queries whatever the number of findings."""
+    of the deployment: three queries whatever the number of findings. `before`: the
+    items of the previous revision (previous_items), to show each finding's history."""
     items = {i["key"]: i for i in report["items"]}
     names = {c["key"]: c["name"] for c in report["categories"]}
     keys = finding_keys(report["items"])
@@ -79,6 +115,7 @@ def plan_rows(deployment_id, report: dict) -> list[Row]:
                 finding=findings.get(key),
                 actions=actions,
                 reanswer=_done_after_answer(actions, item.get("answered_at")),
+                before=(before or {}).get(key),
             )
         )
     return rows

@@ -44,7 +44,8 @@ def _findings(report) -> list[tuple[str, str]]:
 def plan(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, assessment_id)
     report = build_report(assessment)
-    rows = selectors.plan_rows(assessment.deployment_id, report)
+    previous = selectors.previous_revision(assessment.deployment_id, report)
+    rows = selectors.plan_rows(assessment.deployment_id, report, selectors.previous_items(previous))
     context = {
         "assessment": assessment,
         "tab": "plan",
@@ -52,6 +53,7 @@ def plan(request: HttpRequest, assessment_id) -> HttpResponse:
         "rows": rows,
         "counts": selectors.summary(rows),
         "projection": report.get("projection"),
+        "previous": previous,
         "can_plan": services.can_plan(assessment.role),
         "statuses": Status.choices,
     }
