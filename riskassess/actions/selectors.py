@@ -212,3 +212,15 @@ def my_actions(user) -> list[Action]:
         .annotate(plan_assessment=Subquery(current))
         .order_by("due_on", "created_at", "pk")
     )
+
+
+def carried(deployment_id) -> dict:
+    """{"open": open or in-progress actions, "accepted": acceptances in force}: two queries."""
+    today = timezone.localdate()
+    return {
+        "open": Action.objects.active().filter(deployment_id=deployment_id).count(),
+        "accepted": Finding.objects.filter(
+            deployment_id=deployment_id, treatment="accept", accepted_at__isnull=False,
+            expires_on__gte=today,
+        ).count(),
+    }  # fmt: skip

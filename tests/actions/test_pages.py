@@ -249,3 +249,26 @@ def test_the_dashboard_filters_deployments_with_overdue_actions(answered, alice,
     overdue = client.get(reverse("dashboard") + "?actions=overdue").content.decode()
     assert "Support bot" in overdue and "Quiet bot" not in overdue
     assert other.title in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_re_assessment_finds_the_plan_and_each_findings_earlier_answer(answered, alice, bob):
+    from riskassess.assessments import reassess, workflow
+    from riskassess.assessments.models import Assessment
+
+    keys = findings_of(answered)
+    services.create_action(
+        deployment_id=answered.deployment_id, user=alice, title="Carry me", owner=bob,
+        due_on=timezone.localdate(), item_keys=keys[:1], findings=keys,
+    )  # fmt: skip
+    workflow.transition(answered, "submit", user=alice)
+    preview = client_for(alice).get(reverse("deployment_reassess", args=[answered.deployment_id]))
+    assert "<strong>1</strong> open action and <strong>0</strong> accepted risks" in " ".join(
+        preview.content.decode().split()
+    )
+    deployment = answered.deployment
+    reassess.start(deployment, user=alice, expected_revision=1)
+    new = Assessment.objects.get(deployment=deployment, is_current=True)
+    assert new.pk != answered.pk
+    page = client_for(alice).get(reverse("action_plan", args=[new.pk])).content.decode()
+    assert "Carry me" in page
+    assert "Revision 1" in page or "revision 1" in page

@@ -286,14 +286,20 @@ def test_a_reminder_another_run_recorded_meanwhile_is_skipped_and_the_rest_sent(
     assert Reminder.objects.count() == 2
 
 
-def many_actions(team, owner, n):
-    """n actions due tomorrow, each on its own deployment (no assessment: the link is the
-    deployment's page)."""
+def many_subjects(team, user, n):
+    """n deployments (no assessment: the link is the deployment's page), each with an
+    action due tomorrow, an overdue one and an acceptance expiring in five days."""
     for i in range(n):
         deployment = Deployment.objects.create(team=team, name=f"Bot {i}", model_name="m")
-        Action.objects.create(
-            deployment=deployment, title="Test", owner=owner, owner_name=owner.username,
-            due_on=days(1), created_by=owner, created_by_name=owner.username,
+        for due_on in (days(1), days(-1)):
+            Action.objects.create(
+                deployment=deployment, title="Test", owner=user, owner_name=user.username,
+                due_on=due_on, created_by=user, created_by_name=user.username,
+            )  # fmt: skip
+        Finding.objects.create(
+            deployment=deployment, item_key="FAIR-1", treatment=Treatment.ACCEPT,
+            justification="Low use", expires_on=days(5), proposed_by=user,
+            accepted_by=user, accepted_at=timezone.now(),
         )  # fmt: skip
 
 
@@ -303,20 +309,21 @@ def queries_of_a_run(capture) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("n", [2, 6])
+@pytest.mark.parametrize("n", [2, 5])
 def test_the_reads_are_fixed_and_each_reminder_costs_four_queries(
     team, bob, n, django_capture_on_commit_callbacks
 ):
-    many_actions(team, bob, n)
+    many_subjects(team, bob, n)
     # Savepoint of the run, expired, due soon, overdue, expiring, members, links, release;
-    # then per reminder: savepoint, its row, release, the notifications.
-    assert queries_of_a_run(django_capture_on_commit_callbacks) == 8 + 4 * n
-    # Nothing left to send: the same queries whatever the number of actions.
+    # then per reminder (three per deployment): savepoint, its row, release, notifications.
+    assert queries_of_a_run(django_capture_on_commit_callbacks) == 8 + 4 * 3 * n
+    assert Notification.objects.count() == 3 * n
+    # Nothing left to send: the same six queries whatever the number of subjects.
     assert queries_of_a_run(django_capture_on_commit_callbacks) == 6
     deployment = Deployment.objects.first()
-    assert Notification.objects.filter(title=deployment.name).get().url == services.plan_link(
-        deployment
-    )
+    assert {x.url for x in Notification.objects.filter(title=deployment.name)} == {
+        services.plan_link(deployment)
+    }
 
 
 # The command ---------------------------------------------------------------------------------
@@ -325,9 +332,10 @@ def test_the_reads_are_fixed_and_each_reminder_costs_four_queries(
 def test_the_command_runs_as_of_the_date_given_and_prints_the_counts(
     action, django_capture_on_commit_callbacks
 ):
+    Action.objects.filter(pk=action.pk).update(due_on=days(-5))  # a missed run catching up
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("send_reminders", "--date", days(11).isoformat(), stdout=out)
+        call_command("send_reminders", "--date", days(-2).isoformat(), stdout=out)
     assert out.getvalue().splitlines() == [
         "Action due soon: 0",
         "Action overdue: 1",
@@ -348,6 +356,13 @@ def test_the_command_refuses_a_malformed_date(value):
     with pytest.raises(CommandError, match="--date takes a date, YYYY-MM-DD"):
         call_command("send_reminders", "--date", value)
     assert not Reminder.objects.exists()
+
+
+def test_the_command_refuses_a_later_day(accepted):
+    with pytest.raises(CommandError, match="after today"):
+        call_command("send_reminders", "--date", days(31).isoformat())
+    accepted.refresh_from_db()
+    assert accepted.is_accepted
 
 
 def test_a_user_of_no_team_is_never_told(answered, alice, django_capture_on_commit_callbacks):

@@ -24,3 +24,9 @@ def plan_counts(deployment) -> dict:
     return selectors.counts_by_deployment([deployment.pk]).get(
         deployment.pk, {"open": 0, "overdue": 0}
     )
+
+
+@register.filter
+def plan_carried(deployment) -> dict:
+    """What of the deployment's plan a re-assessment finds: open actions, accepted risks."""
+    return selectors.carried(deployment.pk)
