@@ -22,7 +22,7 @@ AFTER = ("assessments", "0004_revisions_from_submissions")
 
 
 # Apps built on the assessments' latest tables: taken out while assessments go back.
-ABOVE = {"evidence", "discussion", "notifications", "work"}
+ABOVE = {"evidence", "discussion", "notifications", "work", "actions"}
 
 
 def migrate(target):
