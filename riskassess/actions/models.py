@@ -110,6 +110,15 @@ class Finding(models.Model):
         )
 
     @property
+    def lapsed(self):
+        """The expiry date of an accepted risk that lapsed (today, or already made undecided
+        by the daily reminders), else None. A proposal nobody accepted in time lapses too,
+        but was never an accepted risk: it simply is undecided again."""
+        if self.is_expired and self.accepted_at is not None:
+            return self.expires_on
+        return self.lapsed_on
+
+    @property
     def effective(self) -> str:
         """The treatment as it stands today: an expired acceptance is undecided again."""
         return Treatment.UNDECIDED if self.is_expired else self.treatment

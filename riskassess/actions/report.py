@@ -59,9 +59,8 @@ def treatment_row(key: str, finding: Finding | None, action_ids: list[str]) -> d
     if finding is None:
         return {"item": key, "treatment": str(Treatment.UNDECIDED), "acceptance": None,
                 "lapsed_on": None, "actions": action_ids}  # fmt: skip
-    # An acceptance that lapsed (today, or already made undecided by the daily
-    # reminders) keeps its expiry date: why the finding is undecided again.
-    lapsed = finding.expires_on if finding.is_expired else finding.lapsed_on
+    # An accepted risk that lapsed keeps its expiry date: why it is undecided again.
+    lapsed = finding.lapsed
     return {
         "item": key,
         "treatment": str(finding.effective),

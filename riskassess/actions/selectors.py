@@ -224,3 +224,36 @@ def carried(deployment_id) -> dict:
             expires_on__gte=today,
         ).count(),
     }  # fmt: skip
+
+
+def plan_changes(deployment_id, limit: int = 30) -> list[dict]:
+    """The newest changes of the deployment's plan (treatments and actions), from their
+    history: two queries. Each: when, who, what ("action", "finding"), its name and how."""
+    how = {"+": "created", "~": "changed", "-": "deleted"}
+    rows = []
+    for record in (
+        Action.history.filter(deployment_id=deployment_id)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    ):
+        rows.append({
+            "at": record.history_date, "user": record.history_user,
+            "what": "action", "name": record.title,
+            "how": f"{how[record.history_type]}: {record.get_status_display().lower()}, "
+                   f"owner {record.owner_name}, due {record.due_on:%-d %b %Y}",
+        })  # fmt: skip
+    for record in (
+        Finding.history.filter(deployment_id=deployment_id)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    ):
+        state = record.get_treatment_display().lower()
+        if record.treatment == "accept":
+            state = "acceptance accepted" if record.accepted_at else "acceptance proposed"
+            state += f" until {record.expires_on:%-d %b %Y}" if record.expires_on else ""
+        if record.lapsed_on:
+            state += f" (an acceptance expired on {record.lapsed_on:%-d %b %Y})"
+        rows.append({"at": record.history_date, "user": record.history_user,
+                     "what": "finding", "name": record.item_key, "how": state})  # fmt: skip
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    return rows[:limit]

@@ -225,17 +225,20 @@ def decide_acceptance(*, finding: Finding, user, accept: bool) -> Finding:
 
 
 def expire_acceptances(today: date | None = None) -> list[Finding]:
-    """Acceptances past their expiry date become undecided, flagged with the date (daily)."""
+    """Acceptances past their expiry date become undecided (daily); an accepted one is
+    flagged with its date (`lapsed_on`)."""
     today = today or timezone.localdate()
     lapsed = []
     with transaction.atomic():
         for finding in Finding.objects.select_for_update().filter(
             treatment=Treatment.ACCEPT, expires_on__lt=today
         ):
-            expired_on = finding.expires_on
+            # Only an accepted risk is flagged as lapsed; a proposal nobody accepted
+            # in time is simply undecided again.
+            flagged = finding.expires_on if finding.accepted_at else finding.lapsed_on
             _clear_acceptance(finding)
             finding.treatment = Treatment.UNDECIDED
-            finding.lapsed_on = expired_on
+            finding.lapsed_on = flagged
             _save(finding, None)
             lapsed.append(finding)
     return lapsed

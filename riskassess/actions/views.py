@@ -54,6 +54,7 @@ def plan(request: HttpRequest, assessment_id) -> HttpResponse:
         "counts": selectors.summary(rows),
         "projection": report.get("projection"),
         "previous": previous,
+        "changes": selectors.plan_changes(assessment.deployment_id),
         "can_plan": services.can_plan(assessment.role),
         "statuses": Status.choices,
     }
