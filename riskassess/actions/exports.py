@@ -29,7 +29,9 @@ from django.utils.text import slugify
 
 from riskassess import present
 from riskassess.actions.models import ACTIVE, Status, Treatment
-from riskassess.reports.exports import BOM, _cell, _write
+from riskassess.cells import BOM
+from riskassess.cells import cell as _cell
+from riskassess.cells import write as _write
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,7 +9,6 @@ dates as ISO strings.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
 from django.dispatch import receiver
 
 from riskassess.actions.models import Action, Finding, Treatment
@@ -72,22 +71,29 @@ def treatment_row(key: str, finding: Finding | None, action_ids: list[str]) -> d
 
 def plan_parts(deployment_id, findings: list[str]) -> dict:
     """ "treatments" (one per finding, in the findings' order) and "actions" (every action
-    addressing one of them, and every action still open or in progress): two queries."""
-    rows = {
-        f.item_key: f
-        for f in Finding.objects.filter(deployment_id=deployment_id, item_key__in=findings)
-    }
-    actions = list(
-        Action.objects.filter(deployment_id=deployment_id)
-        .filter(Q(findings__item_key__in=findings) | Q(status__in=("open", "in_progress")))
-        .distinct()
-        .prefetch_related(Prefetch("findings", queryset=Finding.objects.only("item_key")))
-        .order_by("due_on", "created_at", "pk")
-    )
+    addressing one of them, and every action still open or in progress).
+
+    Three queries whatever the plan holds (none skipped for an empty list, so a
+    report's queries are the same with no finding and with many): the
+    deployment's findings, its actions, and the links between them. A
+    deployment has at most one Finding row per checklist item, so reading them
+    all is cheap.
+    """
+    rows = {f.item_key: f for f in Finding.objects.filter(deployment_id=deployment_id)}
+    links: dict = {}
+    for action_id, key in Action.findings.through.objects.filter(
+        action__deployment_id=deployment_id
+    ).values_list("action_id", "finding__item_key"):
+        links.setdefault(action_id, []).append(key)
+    wanted = set(findings)
     by_item: dict[str, list[str]] = {}
     action_rows = []
-    for action in actions:
-        keys = sorted(f.item_key for f in action.findings.all())
+    for action in Action.objects.filter(deployment_id=deployment_id).order_by(
+        "due_on", "created_at", "pk"
+    ):
+        keys = sorted(links.get(action.pk, []))
+        if not (wanted & set(keys)) and not action.is_active:
+            continue
         for key in keys:
             by_item.setdefault(key, []).append(str(action.pk))
         action_rows.append(action_row(action, keys))

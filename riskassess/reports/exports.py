@@ -38,11 +38,10 @@ import json
 import xlsxwriter
 
 from riskassess import present
+from riskassess.cells import BOM
+from riskassess.cells import cell as _cell
+from riskassess.cells import write as _write
 from riskassess.reports import present_v2
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 
 ITEM_COLUMNS = [
     ("key", "Item"),
@@ -70,18 +69,6 @@ CSV_COLUMNS = ITEM_COLUMNS
 
 def to_json(report: dict) -> bytes:
     return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    # Neutralise formulas; the leading apostrophe is what spreadsheets themselves use.
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def revision_label(report: dict) -> str:
@@ -301,15 +288,3 @@ def to_xlsx(report: dict) -> bytes:
         _coverage_sheet(workbook.add_worksheet("Coverage"), report, bold, wrap)
     workbook.close()
     return out.getvalue()
-
-
-def _write(sheet, row: int, col: int, value, fmt=None) -> None:
-    """Numbers as numbers, everything else as text (never as a formula or a URL)."""
-    if value is None:
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        sheet.write_string(row, col, "yes" if value else "no", fmt)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, value, fmt)
-    else:
-        sheet.write_string(row, col, str(value), fmt)

@@ -66,6 +66,7 @@ from riskassess.reports import (
     comparison_v2,
     pdf_compare,
     pdf_context,
+    pdf_plan,
     pdf_text,
     pdf_v2,
     present_v2,
@@ -239,6 +240,7 @@ def layout_version() -> str:
         Path(__file__),
         Path(chart.__file__),
         Path(pdf_context.__file__),
+        Path(pdf_plan.__file__),
         Path(pdf_compare.__file__),
         Path(comparison.__file__),
         Path(comparison_v2.__file__),
@@ -406,6 +408,8 @@ def _key(report: dict, neighbours: pdf_compare.Neighbours | None) -> str:
     standing += f"-{review.get('status')}-{review.get('at')}"
     if expired:
         standing += "-" + hashlib.sha256(expired.encode()).hexdigest()[:16]
+    # A draft's action plan prints which actions are overdue today (pdf_plan.py).
+    standing += pdf_plan.cache_part(report)
     tagged = "t" if settings.PDF_TAGGED else "u"
     key = f"riskassess:report-pdf:{layout_version()}:{tagged}:{report['fingerprint']}:{standing}"
     # A format-2 report is worded with its assessment data too (present_v2.py: the

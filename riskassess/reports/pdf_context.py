@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import weasyprint
 
 from riskassess import present
-from riskassess.reports import pdf_audit, pdf_v2
+from riskassess.reports import pdf_audit, pdf_plan, pdf_v2
 from riskassess.reports.chart import bar_chart
 from riskassess.reports.pdf_text import ZWSP, Allowance, breakable, one_line, printable
 
@@ -293,4 +293,6 @@ def report_context(report: dict) -> dict:
         "na_count": sum(1 for i in applying if i["not_applicable"]),
         **second,
         **pdf_audit.review_context(report),
+        # The action plan ({"plan": None} for a report without one).
+        **pdf_plan.context(report),
     }

@@ -99,7 +99,9 @@ def _treatment(row: dict, texts: _Texts) -> dict:
     shown = {"tone": row["treatment"], "label": TREATMENT_LABELS.get(row["treatment"], "")}
     shown.update(acceptance_text="", justification="", lapsed_text="")
     if row.get("lapsed_on"):
-        shown["lapsed_text"] = f"An acceptance expired on {_day(row['lapsed_on'])}: undecided again."
+        shown["lapsed_text"] = (
+            f"An acceptance expired on {_day(row['lapsed_on'])}: undecided again."
+        )
     if row["treatment"] != "accept" or not acceptance:
         return shown
     until = _day(acceptance["expires_on"])
@@ -162,7 +164,8 @@ def _projection(report: dict) -> dict | None:
         "assumes": True,
         "sentence": sentence,
         "short": f"if the {actions} open mitigation{'' if one else 's'} "
-        f"{'is' if one else 'are'} completed",
+        f"{'is' if one else 'are'} completed and {'its' if items == 1 else 'their'} "
+        f"item{'' if items == 1 else 's'} answered “yes”",
         "score_text": present.score(projection["score"]),
         "level": projection["level"],
         "level_text": present.level(projection["level"]).lower(),
@@ -180,7 +183,7 @@ def context(report: dict) -> dict:
     items = {i["key"]: i for i in report["items"]}
     names = {c["key"]: c["name"] for c in report["categories"]}
     actions = {a["id"]: a for a in report.get("actions", ())}
-    rows, printed, left_out, reached = [], 0, 0, set()
+    rows, undecided, printed, left_out, reached = [], [], 0, 0, set()
     for treatment in report["treatments"]:
         key = treatment["item"]
         item = items.get(key) or {}
@@ -189,20 +192,21 @@ def context(report: dict) -> dict:
         shown = ids[: max(MAX_ACTIONS - printed, 0)]
         printed += len(shown)
         left_out += len(ids) - len(shown)
-        rows.append(
-            {
-                "key": one_line(key),
-                "category_name": one_line(names.get(item.get("category"), "")),
-                "question": printable(item.get("question"), lines=6),
-                "answer_label": one_line(item.get("answer_label")),
-                "exposure_text": present.number(item.get("exposure")),
-                "weight": item.get("weight"),
-                "critical": bool(item.get("critical")),
-                **_treatment(treatment, texts),
-                "actions": [_printed_action(actions[i], key, on, texts) for i in shown],
-                "long": len(shown) > 6,
-            }
-        )
+        row = {
+            "key": one_line(key),
+            "category_name": one_line(names.get(item.get("category"), "")),
+            "question": printable(item.get("question"), lines=6),
+            "answer_label": one_line(item.get("answer_label")),
+            "exposure_text": present.number(item.get("exposure")),
+            "weight": item.get("weight"),
+            "critical": bool(item.get("critical")),
+            **_treatment(treatment, texts),
+            "actions": [_printed_action(actions[i], key, on, texts) for i in shown],
+            "long": len(shown) > 6,
+        }
+        # Nothing decided, nothing planned: a line in the list after the others.
+        plain = row["tone"] == "undecided" and not ids and not row["lapsed_text"]
+        (undecided if plain else rows).append(row)
     # Still to be done, on items that are no longer findings of this report.
     elsewhere = [
         a for a in report.get("actions", ()) if a["id"] not in reached and a["status"] in ACTIVE
@@ -216,9 +220,12 @@ def context(report: dict) -> dict:
             "counts": _counts(report["treatments"], list(actions.values()), on),
             "projection": _projection(report),
             "rows": rows,
+            "undecided": undecided,
             "elsewhere": [
-                {**_printed_action(a, "", on, texts), "items": printable(", ".join(a["items"]),
-                                                                         lines=1, chars=120)}
+                {
+                    **_printed_action(a, "", on, texts),
+                    "items": printable(", ".join(a["items"]), lines=1, chars=120),
+                }
                 for a in kept
             ],
             "left_out": left_out,

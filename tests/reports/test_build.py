@@ -174,12 +174,14 @@ def test_building_a_report_takes_the_same_queries_at_two_sizes(
     )
     for created in (small, big):
         loaded = get_assessment_for_user(alice, created.pk)
-        # revisions, categories, items, options, answers, events, evidence
+        # revisions, categories, items, options, answers, events, evidence, and the
+        # deployment's action plan: its findings, actions and their links (actions/report.py)
         forget_frozen()
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(10):
             build_report(loaded)
-        # The published version's tree is now in memory: revisions, answers, events, evidence.
-        with django_assert_num_queries(4):
+        # The published version's tree is now in memory: revisions, answers, events,
+        # evidence, the plan's three.
+        with django_assert_num_queries(7):
             build_report(loaded)
 
 

@@ -137,6 +137,7 @@ def test_the_pdf_has_pages_an_outline_and_metadata(draft):
         "Escalations",
         "Top findings",
         "Answers by category",
+        "Action plan",
         "Appendix: methodology",
     ]
     nested = [e.title for entries in reader.outline if isinstance(entries, list) for e in entries]
