@@ -210,13 +210,14 @@ def test_a_category_page_and_an_autosave_take_a_fixed_number_of_queries(
     # the answers with their authors, the profile answers, the evidence, the
     # discussion's threads and comments (one query): the checklist's tree,
     # profile and frameworks are in memory (a published version cannot change);
-    # the open assignments (riskassess/work) and the nav's unread count (notifications/context.py).
-    with django_assert_num_queries(9):
+    # the open assignments (riskassess/work), the items' completed actions
+    # (riskassess/actions) and the nav's unread count (notifications/context.py).
+    with django_assert_num_queries(10):
         assert client.get(category).status_code == 200
     # Read from the database (a restarted server): its categories, items, options,
     # profile questions with their options, frameworks with their requirements.
     forget_frozen()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assert client.get(category).status_code == 200
     item = data["items"][-1]["key"]  # never answered above
     with django_assert_num_queries(QUERIES_AUTOSAVE):
