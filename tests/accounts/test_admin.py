@@ -45,6 +45,7 @@ def test_it_adds_a_member_through_the_team_page(client, staff, team, alice):
     data = {
         "name": "Alpha",
         "review_months": 12,
+        "acceptance_months": 12,
         "memberships-TOTAL_FORMS": 1,
         "memberships-INITIAL_FORMS": 0,
         "memberships-0-user": dana.pk,
