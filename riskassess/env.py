@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from email.utils import parseaddr
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
@@ -160,3 +160,84 @@ def env_import_path(name: str, default: str) -> str:
             "(e.g. django.core.mail.backends.smtp.EmailBackend)."
         )
     return value
+
+
+# Seconds a Redis cache may take to connect or answer: one that hangs must not
+# hold a request for long (what the app caches only saves work).
+_REDIS_SOCKET_TIMEOUT = 2.0
+
+
+def _without_password(value: str) -> str:
+    """The URL as it can be printed: a Redis URL may carry a password."""
+    return re.sub(r"(://[^/@]*?:)[^@]*@", r"\1***@", value)
+
+
+def env_cache(name: str, default: str, *, timeout: int, max_entries: int) -> dict:
+    """One CACHES entry from a URL: `locmem://`, `file:///absolute/directory`, or
+    `redis://[:password@]host[:port][/db]` (`rediss://` for TLS).
+
+    `timeout` is every entry's lifetime in seconds; `max_entries` bounds the
+    local-memory and file caches (Redis evicts by its own `maxmemory` policy).
+    """
+    value = env_str(name, default)
+    shown = _without_password(value)
+    usage = "use locmem://, file:///absolute/directory or redis://host:6379/0"
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={shown!r} is not a cache URL: {usage}.") from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={shown!r}: the port must be 1-65535.") from None
+    scheme = parts.scheme
+    if parts.query or parts.fragment or "#" in value:
+        raise ImproperlyConfigured(f"{name}={shown!r}: no query or fragment in a cache URL.")
+    common = {"TIMEOUT": timeout}
+    if scheme == "locmem":
+        if parts.path not in ("", "/") or parts.username or port is not None:
+            raise ImproperlyConfigured(
+                f"{name}={shown!r}: a local-memory cache is just locmem:// (or locmem://name)."
+            )
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": parts.hostname or "",
+            **common,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    if scheme == "file":
+        directory = unquote(parts.path)
+        if parts.netloc or not directory.startswith("/") or directory == "/":
+            raise ImproperlyConfigured(
+                f"{name}={shown!r}: a file cache needs an absolute directory, three slashes "
+                "and the path: file:///var/cache/riskassess."
+            )
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": directory,
+            **common,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    if scheme in ("redis", "rediss"):
+        if not parts.hostname:
+            raise ImproperlyConfigured(
+                f"{name}={shown!r}: a Redis cache needs a host: redis://host:6379/0."
+            )
+        if port == 0:
+            raise ImproperlyConfigured(f"{name}={shown!r}: the port must be 1-65535.")
+        database = parts.path.strip("/")
+        if database and not re.fullmatch(r"[0-9]+", database):
+            raise ImproperlyConfigured(
+                f"{name}={shown!r}: the Redis database is a number after the host "
+                "(redis://host:6379/0)."
+            )
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": value,
+            **common,
+            "OPTIONS": {
+                "socket_connect_timeout": _REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": _REDIS_SOCKET_TIMEOUT,
+            },
+        }
+    raise ImproperlyConfigured(f"{name}={shown!r} is not a cache URL: {usage}.")

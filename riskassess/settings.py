@@ -14,6 +14,7 @@ from whitenoise.compress import Compressor
 
 from riskassess.env import (
     env_bool,
+    env_cache,
     env_choice,
     env_database,
     env_email,
@@ -179,14 +180,14 @@ STORAGES = {
     },
 }
 
-# Rendered PDFs are cached by report fingerprint; a file cache is shared by all workers.
+# Django's cache: rendered PDFs by report fingerprint, and recently failed PDF
+# renders (reports/pdf.py, pdf_limits.py). Both only save work: an empty or lost
+# cache changes no answer. The default file cache is shared by one machine's
+# workers; several app servers share a Redis one (CACHE_URL).
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
-        "TIMEOUT": 7 * 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    }
+    "default": env_cache(
+        "CACHE_URL", (VAR_DIR / "cache").as_uri(), timeout=7 * 24 * 3600, max_entries=1000
+    )
 }
 
 # Render a report's PDF into the cache when the assessment is submitted, so that
@@ -253,6 +254,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # "preload" only matters once the domain is submitted to the browsers' list.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Load balancers probe /healthz over plain HTTP on the app's own port, without
+    # X-Forwarded-Proto, and count a redirect as a failure. Anonymous callers get
+    # only ok / not ok there; staff details need the session cookie, sent only
+    # over HTTPS (SESSION_COOKIE_SECURE).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -297,14 +303,29 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# LOG_FORMAT=json: one JSON object per line (riskassess/logformat.py) for a log
+# collector; text (the default) is the message alone, as it always was.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "riskassess.logformat.JSONFormatter"},
+    },
+    "filters": {"quiet_health_probes": {"()": "riskassess.logformat.QuietHealthProbes"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Tracebacks go to the log; users see templates/500.html.
     "loggers": {
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            # A load balancer polls /healthz every few seconds: a failing check is
+            # logged once when it starts failing (riskassess/health.py), not per poll.
+            "filters": ["quiet_health_probes"],
+        },
         # WeasyPrint narrates every render at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

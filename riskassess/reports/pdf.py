@@ -54,7 +54,6 @@ import cssselect2
 import pydyf
 import weasyprint
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
@@ -78,7 +77,9 @@ from riskassess.reports.pdf_limits import (
     PDFRecentlyFailed,
     PDFRenderFailed,
     PDFUnavailable,
+    cached,
     glyph_warnings_summed,
+    keep,
     recent_failure,
     remember_failure,
     render_slot,
@@ -443,7 +444,7 @@ def render_report_pdf(report: dict) -> bytes:
     # every caller (the downloads, the render ahead on submit) prints the same PDF.
     neighbours = pdf_compare.of_report(report)
     key = _key(report, neighbours)
-    pdf = django_cache.get(key)
+    pdf = cached(key)
     if pdf is not None:
         return pdf
     failure = recent_failure(key)
@@ -459,5 +460,5 @@ def render_report_pdf(report: dict) -> bytes:
         except Exception as error:
             remember_failure(key, error, timed_out=False)
             raise PDFRenderFailed(f"{type(error).__name__}: {error}"[:300]) from error
-    django_cache.set(key, pdf)
+    keep(key, pdf)
     return pdf

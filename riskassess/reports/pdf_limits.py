@@ -78,6 +78,27 @@ def failure_ttl() -> int:
     return int(getattr(settings, "PDF_FAILURE_TTL", DEFAULT_FAILURE_TTL) or 0)
 
 
+def cached(key: str):
+    """The cache's value for `key`, or None, also when the cache cannot be reached (a
+    Redis server down): the cache only saves work, so its failure is a miss, logged."""
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.exception("Could not read the cache for %s", key)
+        return None
+
+
+def keep(key: str, value, ttl=None) -> None:
+    """Store `value` in the cache if it can be reached; a failure is logged, not raised."""
+    try:
+        if ttl is None:
+            cache.set(key, value)
+        else:
+            cache.set(key, value, ttl)
+    except Exception:
+        logger.exception("Could not write the cache for %s", key)
+
+
 def _failure_key(pdf_key: str) -> str:
     return f"{pdf_key}:failed"
 
@@ -86,7 +107,7 @@ def recent_failure(pdf_key: str) -> dict | None:
     """The remembered failure of the render that would produce `pdf_key`, if any."""
     if failure_ttl() <= 0:
         return None
-    failure = cache.get(_failure_key(pdf_key))
+    failure = cached(_failure_key(pdf_key))
     return failure if failure and failure["until"] > time.time() else None
 
 
@@ -100,11 +121,8 @@ def remember_failure(pdf_key: str, error: BaseException, *, timed_out: bool) -> 
         "at": time.time(),
         "until": time.time() + ttl,
     }
-    try:
-        cache.set(_failure_key(pdf_key), failure, ttl)
-    except Exception:
-        # The render's own error matters more than a cache that cannot be written.
-        logger.exception("Could not remember the failed PDF render %s", pdf_key)
+    # The render's own error matters more than a cache that cannot be written.
+    keep(_failure_key(pdf_key), failure, ttl)
 
 
 _slots_lock = threading.Lock()

@@ -398,3 +398,26 @@ def test_a_family_emoji_no_font_has_is_kept_in_the_text_layer_without_its_joiner
     else:  # an emoji font draws the family: its glyph maps to the whole sequence
         assert people in line.replace("\u200d", "")
     assert "Comment (alice): Family" in line
+
+
+def test_a_cache_that_cannot_be_reached_is_a_miss_not_an_error(monkeypatch, caplog):
+    """The cache only saves work (a Redis server down must not fail a download)."""
+    from riskassess.reports import pdf_limits
+
+    class Down:
+        def get(self, key):
+            raise ConnectionError("Redis is down")
+
+        def set(self, *args):
+            raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(pdf_limits, "cache", Down())
+    assert pdf_limits.cached("k") is None
+    pdf_limits.keep("k", b"%PDF")
+    assert pdf_limits.recent_failure("k") is None
+    logged = [r for r in caplog.records if r.name == "riskassess.reports.pdf_limits"]
+    assert [r.getMessage() for r in logged] == [
+        "Could not read the cache for k",
+        "Could not write the cache for k",
+        "Could not read the cache for k:failed",
+    ]
