@@ -12,22 +12,28 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from riskassess import yamlfiles
 from riskassess.accounts.models import Membership, Role, Team, User
+from riskassess.actions import services as action_services
+from riskassess.actions.models import Action, Status
 from riskassess.assessments import services
 from riskassess.assessments.models import Answer, Assessment
+from riskassess.assessments.reportdata import finding_keys
 from riskassess.checklist import services as checklist_services
 from riskassess.checklist.models import Checklist
 from riskassess.checklist.models import Status as ChecklistStatus
 from riskassess.checklist.spec import parse
 from riskassess.deployments.models import BaseModel, Deployment, Lifecycle
+from riskassess.notifications.models import Notification
+from riskassess.reports.build import build_report
 
 PASSWORD = "correct horse battery staple"
 NOT_FOUND = "00000000-0000-4000-8000-000000000000"
@@ -108,6 +114,7 @@ def make_world(checklist: Checklist) -> World:
     newer = checklist_services.duplicate_as_draft(checklist)
     checklist_services.set_status(checklist=newer, status=ChecklistStatus.PUBLISHED)
     add_catalogue(submitted, users)
+    add_plan(draft, users)
     return World(team=team, checklist=checklist, draft=draft, submitted=submitted, users=users)
 
 
@@ -145,6 +152,35 @@ def add_catalogue(submitted: Assessment, users: dict[str, User]) -> None:
     users["cora"].user_permissions.add(Permission.objects.get(codename="edit_catalogue"))
 
 
+def add_plan(draft: Assessment, users: dict[str, User]) -> None:
+    """The draft's action plan, made by bob, who owns every action: INQ-02 overdue, MIS-01
+    open, ENV-02 done (so flagged "re-answer"), MIS-02's acceptance proposed (for alice to
+    decide), INQ-03 left undecided. alice's notification of the proposal is read."""
+    keys = finding_keys(build_report(draft)["items"])
+    today = timezone.localdate()
+    bob = users["bob"]
+    plan = {
+        "INQ-02": "Evaluate the assistant's answers in French and German before launch",
+        "MIS-01": "Commission a red-team exercise on prompt injection and fraud scripts",
+        "ENV-02": "Ask the provider for the energy and carbon report of the hosted model",
+    }
+    made = {}
+    for key, title in plan.items():
+        made[key] = action_services.create_action(
+            deployment_id=draft.deployment_id, user=bob, title=title, owner=bob,
+            due_on=today + timedelta(days=30), item_keys=[key], findings=keys,
+        )  # fmt: skip
+    Action.objects.filter(pk=made["INQ-02"].pk).update(due_on=today - timedelta(days=5))
+    action_services.move(action=made["ENV-02"], user=bob, role=Role.EDITOR, status=Status.DONE)
+    action_services.propose_acceptance(
+        deployment_id=draft.deployment_id, item_key="MIS-02", user=bob, findings=keys,
+        justification="Misuse is limited by the login and the rate limits; the provider's "
+        "abuse monitoring covers the rest until the red-team exercise reports.",
+        expires_on=today + timedelta(days=90),
+    )  # fmt: skip
+    Notification.objects.filter(recipient=users["alice"]).update(read_at=timezone.now())
+
+
 def _triage(w: World):
     return Deployment.objects.get(name="Ticket triage").pk
 
@@ -175,6 +211,10 @@ def _draft(w: World):
 
 def _submitted(w: World):
     return w.submitted.pk
+
+
+def _overdue_action(w: World):
+    return Action.objects.get(deployment_id=w.draft.deployment_id, findings__item_key="INQ-02").pk
 
 
 def _checklist_slug(w: World):
@@ -236,6 +276,14 @@ PAGES = [
     Page("assign", lambda w: _url("assign", _draft)(w) + "?item=INQ-01", user="bob"),
     Page("my-work", _url("my_work"), user="bob"),
     Page("notification-settings", _url("notification_settings"), user="bob"),
+    # The action plan (issue 15): add_plan() in make_world.
+    Page("plan", _url("action_plan", _draft), user="bob"),
+    Page("plan-submitted", _url("action_plan", _submitted), user="vera"),
+    Page("finding", _url("action_finding", _draft, "INQ-02"), user="bob"),
+    Page("finding-proposed", _url("action_finding", _draft, "MIS-02"), user="alice"),
+    Page("action-new", lambda w: _url("action_new", _draft)(w) + "?item=INQ-03", user="bob"),
+    Page("action-edit", _url("action_edit", _draft, _overdue_action), user="bob"),
+    Page("questionnaire-reanswer", _url("questionnaire", _draft, "environment"), user="bob"),
     Page("not-found", _url("results", NOT_FOUND), status=404),
 ]
 
