@@ -6,16 +6,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from riskassess.accounts.fields import MemberField as TeamMemberField
 from riskassess.actions.models import TEXT_MAX, TITLE_MAX, Status, Treatment
 from riskassess.evidence.models import Evidence
 from riskassess.notifications.services import is_site_path
-from riskassess.work.forms import AnswererField
 
 NOT_MEMBER = "Choose a member of this team as the owner."
 PAST = "The due date cannot be in the past."
 
 
-class MemberField(AnswererField):
+class MemberField(TeamMemberField):
     """Any active member of the team. Anything else, a non-member's id included, gets the
     same message: the form reveals no account outside the team."""
 

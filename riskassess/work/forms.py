@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from riskassess.accounts.fields import MemberField
 from riskassess.notifications.services import is_site_path
 from riskassess.work import services
 from riskassess.work.models import NOTE_MAX
@@ -12,21 +13,10 @@ from riskassess.work.models import NOTE_MAX
 KEY_MAX = 50
 
 
-class AnswererField(forms.ModelChoiceField):
-    """A member able to answer. Anything else, a non-member's id included, gets the same
-    message: the form reveals no account outside the team."""
+class AnswererField(MemberField):
+    """A member able to answer (the queryset the form sets)."""
 
     default_error_messages = {"invalid_choice": services.NOT_ABLE}
-
-    def to_python(self, value):
-        # A number too large for the database would be a 500 there, not a choice.
-        if value not in self.empty_values and not (str(value).isdigit() and len(str(value)) < 19):
-            raise forms.ValidationError(services.NOT_ABLE, code="invalid_choice")
-        return super().to_python(value)
-
-    def label_from_instance(self, obj) -> str:
-        full = obj.get_full_name()
-        return f"{obj.get_username()} ({full})" if full else obj.get_username()
 
 
 class AssignForm(forms.Form):

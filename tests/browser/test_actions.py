@@ -132,7 +132,8 @@ def test_an_action_is_planned_closed_by_its_owner_and_its_item_answered_again(
 
 @pytest.mark.parametrize("width", [DESKTOP["width"], PHONE["width"]])
 def test_the_plan_pages_fit_and_are_screenshotted(open_page, world, tmp_path, width):
-    """The plan, a finding with an acceptance waiting and the action form, at each width:
+    """The plan, a finding with an acceptance waiting, the action form, and the plan's traces
+    elsewhere (My work, the deployment's card, a flagged questionnaire item), at each width:
     nothing wider than the screen. The screenshots are to look at, with --basetemp."""
     draft = world.draft
     viewport = {"width": width, "height": DESKTOP["height"]}
@@ -142,6 +143,8 @@ def test_the_plan_pages_fit_and_are_screenshotted(open_page, world, tmp_path, wi
         ("finding-editor", reverse("action_finding", args=[draft.pk, "INQ-02"]), "bob"),
         ("action-new", reverse("action_new", args=[draft.pk]) + f"?item={KEY}", "bob"),
         ("my-work", reverse("my_work"), "bob"),
+        ("deployment", reverse("deployments:detail", args=[draft.deployment_id]), "bob"),
+        ("questionnaire", reverse("questionnaire", args=[draft.pk, "environment"]), "bob"),
     ]
     problems = []
     for name, url, user in pages:
