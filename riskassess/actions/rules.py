@@ -71,10 +71,16 @@ def require_planner(team_id, user) -> None:
         raise PermissionDenied("Only editors and owners plan the treatment of findings.")
 
 
-def finding_row(deployment: Deployment, item_key: str) -> Finding:
-    finding, _ = Finding.objects.select_for_update().get_or_create(
-        deployment=deployment, item_key=item_key
+def finding_row(deployment: Deployment, item_key: str, user) -> Finding:
+    """The finding's row, locked; created (its history naming `user`) on the first
+    decision about it. Callers hold the deployment's lock, so two cannot create it."""
+    finding = (
+        Finding.objects.select_for_update().filter(deployment=deployment, item_key=item_key).first()
     )
+    if finding is None:
+        finding = Finding(deployment=deployment, item_key=item_key)
+        finding._history_user = user
+        finding.save()
     return finding
 
 

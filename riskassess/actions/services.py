@@ -78,7 +78,7 @@ def create_action(
             title=title, description=description, owner=owner, due_on=due_on,
             team_id=deployment.team_id, evidence=evidence, deployment_id=deployment.pk,
         )  # fmt: skip
-        rows = [finding_row(deployment, key) for key in keys]
+        rows = [finding_row(deployment, key, user) for key in keys]
         accepted = [
             f.item_key for f in rows if f.treatment == Treatment.ACCEPT and not f.is_expired
         ]
@@ -145,7 +145,7 @@ def edit_action(
             title=title, description=description, owner=owner, due_on=due_on,
             team_id=deployment.team_id, evidence=evidence, deployment_id=deployment.pk,
         )  # fmt: skip
-        rows = [finding_row(deployment, key) for key in keys]
+        rows = [finding_row(deployment, key, user) for key in keys]
         for finding in rows:
             if finding.item_key not in kept and finding.treatment == Treatment.ACCEPT:
                 raise Refused("items", f"The risk of {finding.item_key} is accepted.")

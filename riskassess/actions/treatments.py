@@ -42,7 +42,7 @@ def decide(*, deployment_id, item_key: str, treatment: str, user, findings) -> F
     with transaction.atomic():
         deployment = locked_deployment(deployment_id)
         require_planner(deployment.team_id, user)
-        finding = finding_row(deployment, item_key)
+        finding = finding_row(deployment, item_key, user)
         if finding.treatment != treatment or finding.lapsed_on:
             clear_acceptance(finding)
             finding.treatment = treatment
@@ -79,7 +79,7 @@ def propose_acceptance(
                 f"{deployment.team.acceptance_months} months: choose {latest:%-d %B %Y} "
                 "or earlier.",
             )
-        finding = finding_row(deployment, item_key)
+        finding = finding_row(deployment, item_key, user)
         if Action.objects.active().filter(findings=finding).exists():
             raise Refused(None, "This finding has open actions: close or cancel them first.")
         clear_acceptance(finding)

@@ -225,3 +225,13 @@ def test_another_user_of_no_team_cannot_move_an_action(answered, alice):
     action = plan(answered, alice, findings_of(answered)[:1])
     with pytest.raises(PermissionDenied):
         services.move(action=action, user=stranger, role=None, status=Status.DONE)
+
+
+def test_every_change_of_a_finding_names_who_made_it(answered, bob):
+    key = findings_of(answered)[0]
+    services.create_action(
+        deployment_id=answered.deployment_id, user=bob, title="t", owner=bob,
+        due_on=timezone.localdate(), item_keys=[key], findings=findings_of(answered),
+    )  # fmt: skip
+    finding = Finding.objects.get(item_key=key)
+    assert [h.history_user for h in finding.history.order_by("history_date")] == [bob, bob]
