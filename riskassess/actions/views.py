@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from riskassess.accounts.models import Role
@@ -162,7 +163,16 @@ def finding(request: HttpRequest, assessment_id, item_key: str) -> HttpResponse:
 
 
 def _action_page(request, assessment, report, action=None) -> HttpResponse:
-    findings = _findings(report)
+    # A risk accepted (or proposed for acceptance) takes no action until it is set back
+    # to mitigate (treatments.py): not offered, rather than refused after the post.
+    accepted = set(
+        Finding.objects.filter(
+            deployment_id=assessment.deployment_id,
+            treatment="accept",
+            expires_on__gte=timezone.localdate(),
+        ).values_list("item_key", flat=True)
+    )
+    findings = [(key, label) for key, label in _findings(report) if key not in accepted]
     if action is not None:
         # The findings it already addresses stay choosable, answered since or not.
         known = {k for k, _ in findings}

@@ -272,3 +272,14 @@ def test_a_re_assessment_finds_the_plan_and_each_findings_earlier_answer(answere
     page = client_for(alice).get(reverse("action_plan", args=[new.pk])).content.decode()
     assert "Carry me" in page
     assert "Revision 1" in page or "revision 1" in page
+
+
+def test_the_action_form_does_not_offer_a_risk_accepted_or_proposed(answered, bob, alice):
+    first, second = findings_of(answered)[:2]
+    services.propose_acceptance(
+        deployment_id=answered.deployment_id, item_key=first, justification="Rare",
+        expires_on=timezone.localdate() + timedelta(days=30), user=bob,
+        findings=findings_of(answered),
+    )  # fmt: skip
+    page = client_for(alice).get(reverse("action_new", args=[answered.pk])).content.decode()
+    assert f'value="{second}"' in page and f'value="{first}"' not in page
