@@ -5,10 +5,12 @@ from riskassess.actions import views
 urlpatterns = [
     path("a/<uuid:assessment_id>/plan/", views.plan, name="action_plan"),
     path(
-        "a/<uuid:assessment_id>/plan/export.<str:fmt>", views.plan_export, name="action_plan_export"
+        "a/<uuid:assessment_id>/plan/export.<slug:fmt>",
+        views.plan_export,
+        name="action_plan_export",
     ),
     path(
-        "a/<uuid:assessment_id>/plan/findings/<str:item_key>/",
+        "a/<uuid:assessment_id>/plan/findings/<key:item_key>/",
         views.finding,
         name="action_finding",
     ),
