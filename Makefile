@@ -38,8 +38,12 @@ backup: $(VENV)/.installed
 restore: $(VENV)/.installed
 	scripts/restore.sh $(FILE)
 
+# One test process per core (pytest-xdist); a file's tests stay on one process, so
+# its module fixtures (one Chromium per browser test file) start once. TEST_WORKERS=0
+# runs everything in this process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev syscheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

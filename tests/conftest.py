@@ -165,21 +165,28 @@ def session_cookie(user) -> str:
     return client.cookies["sessionid"].value
 
 
-@pytest.fixture
-def browser(monkeypatch):
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for a test module's tests, each of which opens contexts of its own.
+
+    Starting Playwright's driver and Chromium costs about a second; once per test it
+    was a third of the browser suite's time. A context (cookies, storage) is as
+    fresh as a new browser, so the tests stay independent.
+    """
     playwright = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed (make test installs it)"
     )
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed: apt-get install chromium (.ci/run does)")
-    # Playwright's sync API keeps an event loop in this thread, which trips Django's
-    # async-safety check; the ORM calls here are still plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-        # While Playwright's loop runs, the ORM in this thread gets connections of
-        # their own (Django's are context-local); close them, or PostgreSQL cannot
-        # drop the test database at the end of the run.
-        connections.close_all()
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API keeps an event loop in this thread, which trips Django's
+        # async-safety check; the ORM calls here are still plain synchronous ones.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with playwright.sync_playwright() as p:
+            launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
+            # While Playwright's loop runs, the ORM in this thread gets connections of
+            # their own (Django's are context-local); close them, or PostgreSQL cannot
+            # drop the test database at the end of the run.
+            connections.close_all()
