@@ -268,10 +268,10 @@ def rss_growth(workdir: Path, assessment_id: str) -> tuple[float, float]:
 
 
 def chromium_html(report: dict) -> str:
-    from riskassess.reports import pdf
+    from riskassess.reports import pdf, pdf_engine
 
     html = pdf.render_report_html(report)
-    style = f"<style>{pdf.STYLESHEET.read_text('utf-8')}</style>"
+    style = f"<style>{pdf_engine.STYLESHEET.read_text('utf-8')}</style>"
     return html.replace("</head>", style + "</head>", 1)
 
 

@@ -25,6 +25,7 @@ from riskassess.env import (
     env_str,
     env_timezone,
 )
+from riskassess.env_storage import env_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -73,6 +74,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
+    # Django's task interface (the django-tasks backport of Django 6's django.tasks)
+    # and its database queue (riskassess/reports/tasks.py).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -161,16 +166,14 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 EVIDENCE_MAX_TOTAL_BYTES = env_int(
     "EVIDENCE_MAX_TOTAL_BYTES", 200 * 1024 * 1024, minimum=EVIDENCE_MAX_BYTES
 )
+# Rendered PDFs (riskassess/reports/pdf_store.py), named by their report's
+# fingerprint: every app server reads the file one of them rendered.
+REPORTS_ROOT = Path(env_str("REPORTS_ROOT", str(VAR_DIR / "reports")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": EVIDENCE_ROOT,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    },
+    # Private directories by default; S3-compatible object storage when STORAGE_URL
+    # says so (riskassess/env_storage.py, README "Running on several servers").
+    **env_storages("STORAGE_URL", evidence_root=EVIDENCE_ROOT, reports_root=REPORTS_ROOT),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -190,8 +193,23 @@ CACHES = {
     )
 }
 
-# Render a report's PDF into the cache when the assessment is submitted, so that
-# reviewers' downloads are cache hits (riskassess/reports/receivers.py).
+# Background tasks through Django's task interface (riskassess/reports/tasks.py):
+# "database" queues them in the database for `manage.py db_worker` (make serve starts
+# one; run more on other machines), "immediate" runs them in the request that asks.
+TASK_BACKEND = env_choice(
+    "TASK_BACKEND", "immediate" if DEBUG else "database", ("immediate", "database")
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASK_BACKEND]
+    }
+}
+
+# Render a report's PDF when the assessment is submitted (a task), so that
+# reviewers' downloads find it stored (riskassess/reports/receivers.py).
 PDF_PRERENDER_ON_SUBMIT = env_bool("PDF_PRERENDER_ON_SUBMIT", True)
 # Bounds on PDF renders (riskassess/reports/pdf.py, pdf_limits.py): seconds one
 # render may take (0: no limit); seconds a failed or timed-out render of a report

@@ -11,7 +11,15 @@ from django.views.decorators.http import require_GET
 
 from riskassess.accounts.models import Role
 from riskassess.assessments.access import get_assessment_for_user, get_revision_for_user
-from riskassess.reports import exports, pdf, pdf_compare, pdf_limits, present_v2
+from riskassess.reports import (
+    exports,
+    pdf,
+    pdf_compare,
+    pdf_limits,
+    pdf_queue,
+    pdf_store,
+    present_v2,
+)
 from riskassess.reports.build import build_report
 from riskassess.reports.chart import bar_chart
 
@@ -69,6 +77,17 @@ def results(request: HttpRequest, assessment_id, number: int | None = None) -> H
     return render(request, "reports/results.html", context)
 
 
+def _attachment(body: bytes, report: dict, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    name = slugify(report["assessment"]["title"])[:60] or "assessment"
+    record = report.get("record") or {}
+    if record.get("revision"):
+        name += f"-revision-{record['revision']}"
+    date = report["generated_at"][:10]
+    response["Content-Disposition"] = f'attachment; filename="{name}-{date}.{extension}"'
+    return response
+
+
 def _download(
     request: HttpRequest,
     assessment_id,
@@ -79,28 +98,60 @@ def _download(
 ):
     """A report download for any member: built, rendered, sent as an attachment."""
     _, report = _report(request, assessment_id, number)
-    response = HttpResponse(render(report), content_type=content_type)
-    name = slugify(report["assessment"]["title"])[:60] or "assessment"
-    record = report.get("record") or {}
-    if record.get("revision"):
-        name += f"-revision-{record['revision']}"
-    date = report["generated_at"][:10]
-    response["Content-Disposition"] = f'attachment; filename="{name}-{date}.{extension}"'
+    return _attachment(render(report), report, content_type, extension)
+
+
+def _pdf(request: HttpRequest, assessment_id, number: int | None = None) -> HttpResponse:
+    """The PDF download: rendered here, or with a task queue, stored or being prepared."""
+    assessment, report = _report(request, assessment_id, number)
+    try:
+        if not pdf_queue.queued():
+            body = pdf.render_report_pdf(report)
+        else:
+            key = pdf.cache_key(report)
+            body = pdf_store.load(key)
+            if body is None:
+                state = pdf_queue.request_render(key, assessment.pk, number)
+                return _pdf_not_stored(request, assessment.pk, number, state)
+    except pdf.PDFUnavailable as error:
+        # _report checked access before rendering started: the user may see this page.
+        return _pdf_unavailable(request, assessment_id, error)
+    return _attachment(body, report, "application/pdf", "pdf")
+
+
+def _pdf_not_stored(request, assessment_id, number, state) -> HttpResponse:
+    """202 "being prepared" (asks again by itself), or the page for a failed render."""
+    if isinstance(state, pdf_queue.Failed):
+        logger.warning(
+            "PDF of assessment %s not rendered: task %s failed", assessment_id, state.task_id
+        )
+        error = pdf.PDFRenderTimeout() if state.timed_out else pdf.PDFRenderFailed()
+        error.retry_after = pdf_limits.failure_ttl() or 60
+        return _pdf_unavailable(request, assessment_id, error, logged=True)
+    context = {
+        "assessment_id": assessment_id,
+        "downloads": _downloads(assessment_id, number),
+        "refresh": pdf_queue.REFRESH_SECONDS,
+    }
+    response = render(request, "reports/pdf/preparing.html", context, status=202)
+    # The page asks again by itself through this header, not a script or a meta
+    # refresh: the CSP allows no inline script, and axe-core fails a meta refresh.
+    response["Refresh"] = str(pdf_queue.REFRESH_SECONDS)
     return response
 
 
 @require_GET
 @never_cache
 def report_pdf(request: HttpRequest, assessment_id) -> HttpResponse:
-    try:
-        return _download(request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf")
-    except pdf.PDFUnavailable as error:
-        # _download checked access before rendering started: the user may see this page.
-        return _pdf_unavailable(request, assessment_id, error)
+    return _pdf(request, assessment_id)
 
 
-def _pdf_unavailable(request: HttpRequest, assessment_id, error: Exception) -> HttpResponse:
-    """503 with the reason and links to the JSON and CSV, which are always available."""
+def _pdf_unavailable(
+    request: HttpRequest, assessment_id, error: Exception, logged: bool = False
+) -> HttpResponse:
+    """503 with the reason and links to the JSON and CSV, which are always available.
+
+    `logged`: the failure was logged where it happened (a task worker's render)."""
     limit = f"{pdf.timeout_seconds():g}"
     context = {"assessment_id": assessment_id, "limit": limit, "reason": "failed"}
     retry_after, remembered = error.retry_after, False
@@ -114,10 +165,12 @@ def _pdf_unavailable(request: HttpRequest, assessment_id, error: Exception) -> H
         remembered = True
     else:
         if isinstance(error, pdf.PDFRenderTimeout):
-            logger.error("PDF of assessment %s stopped by the render time limit", assessment_id)
+            if not logged:
+                logger.error("PDF of assessment %s stopped by the render time limit", assessment_id)
             context["reason"] = "timeout"
         else:
-            logger.error("PDF of assessment %s not rendered", assessment_id, exc_info=error)
+            if not logged:
+                logger.error("PDF of assessment %s not rendered", assessment_id, exc_info=error)
             context["failure"] = "failed"
         # render_report_pdf remembered the failure: the report is refused until it expires.
         if pdf_limits.failure_ttl():
@@ -162,12 +215,7 @@ def revision_results(request: HttpRequest, assessment_id, number: int) -> HttpRe
 @require_GET
 @never_cache
 def revision_pdf(request: HttpRequest, assessment_id, number: int) -> HttpResponse:
-    try:
-        return _download(
-            request, assessment_id, pdf.render_report_pdf, "application/pdf", "pdf", number
-        )
-    except pdf.PDFUnavailable as error:
-        return _pdf_unavailable(request, assessment_id, error)
+    return _pdf(request, assessment_id, number)
 
 
 @require_GET

@@ -4,12 +4,16 @@ Most tests use the two-item "tiny" checklist, which renders in a fraction of a
 second; the ones about every item and every score use the default checklist.
 """
 
+import gc
 import io
 import json
 import re
 import threading
+import zlib
 
+import pydyf
 import pytest
+import weasyprint
 from django.core.cache import cache
 from django.template import Context, Template
 from django.urls import reverse
@@ -21,7 +25,14 @@ from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.data import assessment_data
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
-from riskassess.reports import pdf, pdf_context, pdf_text
+from riskassess.reports import (
+    pdf,
+    pdf_context,
+    pdf_engine,
+    pdf_fetch,
+    pdf_text,
+    pdf_timelimit,
+)
 from riskassess.reports.build import build_report, report_from_data
 from tests.checklist.test_loader import small_data
 from tests.reports.factories import answer, answer_realistically, make_assessment
@@ -305,7 +316,7 @@ def test_breakable_output_is_still_escaped_by_the_template():
 
 
 def test_the_time_limit_stops_a_long_render():
-    with pytest.raises(pdf.PDFRenderTimeout), pdf.time_limit(0.05):
+    with pytest.raises(pdf.PDFRenderTimeout), pdf_timelimit.time_limit(0.05):
         while True:
             pass
 
@@ -317,7 +328,7 @@ def test_the_time_limit_comes_from_the_settings(settings, draft, monkeypatch):
         while True:
             pass
 
-    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", slow)
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", slow)
     with pytest.raises(pdf.PDFRenderTimeout):
         pdf.render_report_pdf(build_report(draft))
 
@@ -326,7 +337,7 @@ def test_the_time_limit_is_skipped_outside_the_main_thread():
     outcome = []
 
     def run():
-        with pdf.time_limit(0.01):
+        with pdf_timelimit.time_limit(0.01):
             outcome.append("ran")
 
     thread = threading.Thread(target=run)
@@ -338,18 +349,18 @@ def test_the_time_limit_is_skipped_outside_the_main_thread():
 def test_the_report_is_laid_out_with_its_own_user_agent_stylesheet(draft, monkeypatch):
     # The hook is WeasyPrint's; if an upgrade renames it, this test fails rather
     # than the report silently going back to the slower full HTML sheet.
-    assert "_ua_stylesheets" in vars(pdf.weasyprint.HTML)
+    assert "_ua_stylesheets" in vars(weasyprint.HTML)
     asked = []
-    original = pdf.ReportHTML._ua_stylesheets
+    original = pdf_engine.ReportHTML._ua_stylesheets
 
     def spy(self, forms=False):
         sheets = original(self, forms)
         asked.append(sheets)
         return sheets
 
-    monkeypatch.setattr(pdf.ReportHTML, "_ua_stylesheets", spy)
+    monkeypatch.setattr(pdf_engine.ReportHTML, "_ua_stylesheets", spy)
     text = flat(" ".join(pages_text(pdf._render_pdf(build_report(draft)))))
-    assert asked == [[pdf._ua_stylesheet()]]
+    assert asked == [[pdf_engine._ua_stylesheet()]]
     # What the sheet is for: headings and tables still lay out as such, head stays hidden.
     assert "Executive summary" in text and "Overall" in text
     assert "<title>" not in text and "Risk assessment: Tiny draft" not in text
@@ -358,13 +369,13 @@ def test_the_report_is_laid_out_with_its_own_user_agent_stylesheet(draft, monkey
 def _spy_on_html5_parsing(monkeypatch) -> list[str]:
     """Records every document WeasyPrint's own (HTML5) constructor parses."""
     parsed = []
-    original = pdf.weasyprint.HTML.__init__
+    original = weasyprint.HTML.__init__
 
     def spy(self, *args, **kwargs):
         parsed.append(kwargs.get("string", ""))
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(pdf.weasyprint.HTML, "__init__", spy)
+    monkeypatch.setattr(weasyprint.HTML, "__init__", spy)
     return parsed
 
 
@@ -372,14 +383,14 @@ def test_the_report_markup_is_well_formed_and_read_by_the_xml_parser(full, monke
     # The template must stay well-formed XML: if an edit breaks that, renders
     # silently fall back to the slower HTML5 parser, so this test fails instead.
     report = build_report(full)
-    pdf.ElementTree.fromstring(pdf.render_report_html(report))
+    pdf_engine.ElementTree.fromstring(pdf.render_report_html(report))
     parsed = _spy_on_html5_parsing(monkeypatch)
-    html = pdf.ReportHTML(pdf.render_report_html(report))
+    html = pdf_engine.ReportHTML(pdf.render_report_html(report))
     assert parsed == []
     assert html.etree_element.tag == "html"
-    assert html.base_url is None and html.url_fetcher is pdf.FETCHER
+    assert html.base_url is None and html.url_fetcher is pdf_fetch.FETCHER
     # The attributes set instead of WeasyPrint's constructor are the ones it sets.
-    reference = pdf.weasyprint.HTML(string="<p>x</p>", url_fetcher=pdf.FETCHER)
+    reference = weasyprint.HTML(string="<p>x</p>", url_fetcher=pdf_fetch.FETCHER)
     assert set(vars(html)) == set(vars(reference))
 
 
@@ -388,9 +399,9 @@ def test_both_parsers_give_the_same_report(full, monkeypatch):
     by_xml = pages_text(pdf._render_pdf(report))
 
     def refuse(markup):
-        raise pdf.ElementTree.ParseError("refused for the test")
+        raise pdf_engine.ElementTree.ParseError("refused for the test")
 
-    monkeypatch.setattr(pdf.ElementTree, "fromstring", refuse)
+    monkeypatch.setattr(pdf_engine.ElementTree, "fromstring", refuse)
     parsed = _spy_on_html5_parsing(monkeypatch)
     by_html5 = pages_text(pdf._render_pdf(report))
     assert len(parsed) == 1
@@ -413,19 +424,21 @@ def test_control_characters_are_printed_as_replacement_marks_and_spoil_no_text(
 
 
 def test_pdf_streams_are_compressed_at_level_6(draft, monkeypatch):
-    # pydyf asks zlib for level 9; pdf._PDFZlib gives it 6 (docs/performance.md).
-    # If pydyf stops going through its module's zlib, this fails.
-    assert isinstance(pdf.pydyf.zlib, pdf._PDFZlib)
-    levels = []
-    original = pdf.zlib.compressobj
+    # pydyf asks zlib for level 9; pdf_engine._PDFZlib gives it 6 (docs/performance.md),
+    # swapped into pydyf for the render only. If pydyf stops going through its
+    # module's zlib, this fails.
+    assert pydyf.zlib is zlib
+    calls = []
+    original = zlib.compressobj
 
     def spy(level=-1, *args, **kwargs):
-        levels.append(level)
+        calls.append((level, isinstance(pydyf.zlib, pdf_engine._PDFZlib)))
         return original(level, *args, **kwargs)
 
-    monkeypatch.setattr(pdf.zlib, "compressobj", spy)
+    monkeypatch.setattr(zlib, "compressobj", spy)
     body = pdf._render_pdf(build_report(draft))
-    assert levels and set(levels) == {6}
+    assert calls and set(calls) == {(6, True)}
+    assert pydyf.zlib is zlib
     reader = PdfReader(io.BytesIO(body))
     assert "Executive summary" in reader.pages[1].extract_text()
     for page in reader.pages:
@@ -434,33 +447,77 @@ def test_pdf_streams_are_compressed_at_level_6(draft, monkeypatch):
             assert stream.get_object()["/Filter"] == "/FlateDecode"
 
 
+@pytest.mark.parametrize("failure", ["error", "timeout"])
+def test_pydyf_gets_its_zlib_back_when_a_render_fails(draft, settings, monkeypatch, failure):
+    settings.PDF_RENDER_TIMEOUT = 0.05
+    during = []
+
+    def broken(self, *args, **kwargs):
+        during.append(pydyf.zlib)
+        if failure == "error":
+            raise RuntimeError("Pango fell over")
+        while True:
+            pass
+
+    monkeypatch.setattr(pdf_engine.ReportHTML, "write_pdf", broken)
+    expected = RuntimeError if failure == "error" else pdf.PDFRenderTimeout
+    with pytest.raises(expected):
+        pdf._render_pdf(build_report(draft))
+    assert len(during) == 1 and isinstance(during[0], pdf_engine._PDFZlib)
+    assert pydyf.zlib is zlib
+
+
+def test_pydyf_keeps_level_6_until_the_last_of_overlapping_renders_ends():
+    entered, leave, left = threading.Event(), threading.Event(), threading.Event()
+
+    def other_render():
+        with pdf_engine.pydyf_zlib_at_level_6():
+            entered.set()
+            leave.wait(10)
+        left.set()
+
+    thread = threading.Thread(target=other_render)
+    thread.start()
+    try:
+        assert entered.wait(10)
+        with pdf_engine.pydyf_zlib_at_level_6():
+            assert isinstance(pydyf.zlib, pdf_engine._PDFZlib)
+            leave.set()
+            assert left.wait(10)
+            assert isinstance(pydyf.zlib, pdf_engine._PDFZlib)  # this render is not done
+    finally:
+        leave.set()
+        thread.join()
+    assert pydyf.zlib is zlib
+
+
 def test_the_cyclic_collector_is_paused_only_while_rendering(draft, monkeypatch):
     seen = []
-    original = pdf.ReportHTML.write_pdf
+    original = pdf_engine.ReportHTML.write_pdf
 
     def spy(self, *args, **kwargs):
-        seen.append(pdf.gc.isenabled())
+        seen.append(gc.isenabled())
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(pdf.ReportHTML, "write_pdf", spy)
-    assert pdf.gc.isenabled()
+    monkeypatch.setattr(pdf_engine.ReportHTML, "write_pdf", spy)
+    assert gc.isenabled()
     pdf._render_pdf(build_report(draft))
     assert seen == [False]
-    assert pdf.gc.isenabled()
+    assert gc.isenabled()
 
 
 def test_the_cyclic_collector_comes_back_after_a_failed_render_and_stays_off_if_it_was():
-    with pytest.raises(ZeroDivisionError), pdf.cyclic_gc_paused():
-        assert not pdf.gc.isenabled()
+    with pytest.raises(ZeroDivisionError), pdf_engine.cyclic_gc_paused():
+        assert not gc.isenabled()
         1 / 0  # noqa: B018
-    assert pdf.gc.isenabled()
-    pdf.gc.disable()
+    assert gc.isenabled()
+    gc.disable()
     try:
-        with pdf.cyclic_gc_paused():
+        with pdf_engine.cyclic_gc_paused():
             pass
-        assert not pdf.gc.isenabled()
+        assert not gc.isenabled()
     finally:
-        pdf.gc.enable()
+        gc.enable()
 
 
 def test_a_render_stopped_by_the_time_limit_gets_a_page_saying_so(
@@ -472,7 +529,7 @@ def test_a_render_stopped_by_the_time_limit_gets_a_page_saying_so(
         while True:
             pass
 
-    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", slow)
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", slow)
     client.force_login(vera)
     response = client.get(reverse("report_pdf", args=[draft.pk]))
     assert response.status_code == 503
@@ -509,9 +566,9 @@ def test_no_page_ends_with_a_heading_or_a_categorys_facts(alice, team, checklist
     )
     answer_realistically(assessment, alice)
     report = build_report(get_assessment_for_user(alice, assessment.pk))
-    document = pdf.ReportHTML(pdf.render_report_html(report)).render(
-        stylesheets=list(pdf._stylesheets()),
-        font_config=pdf._font_config(),
+    document = pdf_engine.ReportHTML(pdf.render_report_html(report)).render(
+        stylesheets=list(pdf_engine._stylesheets()),
+        font_config=pdf_engine._font_config(),
         presentational_hints=False,
     )
     endings = []

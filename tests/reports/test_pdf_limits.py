@@ -21,6 +21,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+import weasyprint
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.urls import reverse
@@ -30,7 +31,13 @@ from riskassess.assessments.access import get_assessment_for_user
 from riskassess.assessments.models import COMMENT_MAX, Assessment
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
-from riskassess.reports import pdf, pdf_limits, pdf_text
+from riskassess.reports import (
+    pdf,
+    pdf_engine,
+    pdf_limits,
+    pdf_text,
+    pdf_timelimit,
+)
 from riskassess.reports.build import build_report
 from riskassess.reports.pdf_text import CHUNK, CONTINUED, MAX_MARKS, ZWSP, printable
 from tests.checklist.test_loader import small_data
@@ -192,7 +199,7 @@ def test_the_time_limit_never_raises_in_the_code_that_cleans_up_after_a_render()
     ours = SimpleNamespace(f_globals={"__name__": "riskassess.reports.pdf_limits"})
     render = SimpleNamespace(f_globals={"__name__": "weasyprint.layout.inline"})
     survived = []
-    with pytest.raises(pdf.PDFRenderTimeout), pdf.time_limit(30):
+    with pytest.raises(pdf.PDFRenderTimeout), pdf_timelimit.time_limit(30):
         on_alarm = signal.getsignal(signal.SIGALRM)
         on_alarm(signal.SIGALRM, cleanup)
         on_alarm(signal.SIGALRM, ours)
@@ -204,11 +211,19 @@ def test_the_time_limit_never_raises_in_the_code_that_cleans_up_after_a_render()
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+@pytest.mark.parametrize("module", [pdf, pdf_engine, pdf_limits, pdf_timelimit])
+def test_the_pdf_modules_frames_count_as_cleanup(module):
+    # They hold the context managers around the render (the time limit's own, the
+    # collector's pause, pydyf's zlib, the glyph warnings' filter), whose exits the
+    # alarm must not cut short.
+    assert pdf_timelimit._in_cleanup(SimpleNamespace(f_globals={"__name__": module.__name__}))
+
+
 def test_a_timed_out_report_is_not_rendered_again_for_a_while(
     client, vera, draft, settings, monkeypatch, caplog
 ):
     settings.PDF_RENDER_TIMEOUT = 0.05
-    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", _spin)
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", _spin)
     client.force_login(vera)
     url = reverse("report_pdf", args=[draft.pk])
     assert client.get(url).status_code == 503
@@ -234,7 +249,7 @@ def test_a_failed_render_is_remembered_too_and_the_member_gets_a_page(
     def broken(*args, **kwargs):
         raise RuntimeError("Pango fell over")
 
-    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", broken)
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
     client.force_login(vera)
     url = reverse("report_pdf", args=[draft.pk])
     first = client.get(url)
@@ -248,7 +263,7 @@ def test_a_failed_render_is_remembered_too_and_the_member_gets_a_page(
 def _time_out(report, settings, monkeypatch):
     settings.PDF_RENDER_TIMEOUT = 0.05
     with monkeypatch.context() as patch:
-        patch.setattr(pdf.weasyprint.HTML, "write_pdf", _spin)
+        patch.setattr(weasyprint.HTML, "write_pdf", _spin)
         with pytest.raises(pdf.PDFRenderTimeout):
             pdf.render_report_pdf(report)
     settings.PDF_RENDER_TIMEOUT = 30
@@ -271,7 +286,7 @@ def test_changed_data_or_an_expired_memory_is_rendered_again(draft, alice, setti
 def test_no_failure_is_remembered_when_the_ttl_is_zero(draft, settings, monkeypatch):
     settings.PDF_FAILURE_TTL = 0
     settings.PDF_RENDER_TIMEOUT = 0.05
-    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", _spin)
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", _spin)
     for _ in range(2):
         with pytest.raises(pdf.PDFRenderTimeout):
             pdf.render_report_pdf(build_report(draft))
@@ -322,7 +337,7 @@ def test_a_cached_pdf_needs_no_slot(draft, slot_taken, settings):
 
 def test_the_slot_is_given_back_after_a_failed_render(draft, settings, monkeypatch):
     settings.PDF_RENDER_TIMEOUT = 0.05
-    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", _spin)
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", _spin)
     with pytest.raises(pdf.PDFRenderTimeout):
         pdf.render_report_pdf(build_report(draft))
     with pdf_limits.render_slot(wait=0):

@@ -12,7 +12,7 @@ import weasyprint
 from django.core.cache import cache
 from pypdf import PdfReader
 
-from riskassess.reports import pdf, pdf_context
+from riskassess.reports import pdf, pdf_context, pdf_fetch
 from riskassess.reports.build import build_report
 from tests.reports.factories import answer, make_assessment
 
@@ -36,7 +36,7 @@ def empty_cache():
 def fetched(monkeypatch):
     """Every URL WeasyPrint asks any fetcher for, ours or its default one."""
     urls = []
-    for cls in (pdf.DataOnlyFetcher, weasyprint.URLFetcher):
+    for cls in (pdf_fetch.DataOnlyFetcher, weasyprint.URLFetcher):
         original = cls.fetch
 
         def spy(self, url, headers=None, original=original):
@@ -135,18 +135,18 @@ def test_user_text_reaches_the_html_only_as_element_content(hostile):
     ],
 )
 def test_the_fetcher_refuses_anything_but_data_uris(url):
-    with pytest.raises(pdf.RefusedURL):
-        pdf.FETCHER.fetch(url)
+    with pytest.raises(pdf_fetch.RefusedURL):
+        pdf_fetch.FETCHER.fetch(url)
 
 
 def test_the_fetcher_serves_data_uris():
-    response = pdf.FETCHER.fetch("data:text/plain;base64,aGVsbG8=")
+    response = pdf_fetch.FETCHER.fetch("data:text/plain;base64,aGVsbG8=")
     assert response.read() == b"hello"
 
 
 def test_the_fetcher_refuses_oversized_data_uris():
-    with pytest.raises(pdf.RefusedURL):
-        pdf.FETCHER.fetch("data:text/plain," + "x" * (pdf.MAX_DATA_URI + 1))
+    with pytest.raises(pdf_fetch.RefusedURL):
+        pdf_fetch.FETCHER.fetch("data:text/plain," + "x" * (pdf_fetch.MAX_DATA_URI + 1))
 
 
 def test_the_fetcher_makes_hostile_markup_harmless_even_if_it_reached_weasyprint(fetched):
@@ -156,7 +156,7 @@ def test_the_fetcher_makes_hostile_markup_harmless_even_if_it_reached_weasyprint
         '<link rel="stylesheet" href="http://169.254.169.254/x.css">'
         '<img src="file:///etc/passwd"><p style="background: url(https://evil.example/)">x</p>'
     )
-    body = weasyprint.HTML(string=markup, base_url=None, url_fetcher=pdf.FETCHER).write_pdf()
+    body = weasyprint.HTML(string=markup, base_url=None, url_fetcher=pdf_fetch.FETCHER).write_pdf()
     assert fetched and all(not url.startswith("data:") for url in fetched)
     names = PdfReader(io.BytesIO(body)).trailer["/Root"].get("/Names", {})
     assert "/EmbeddedFiles" not in names

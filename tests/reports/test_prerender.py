@@ -1,4 +1,4 @@
-"""A submitted assessment's PDF is rendered into the cache as it is submitted."""
+"""A submitted assessment's PDF is rendered into storage (a task) as it is submitted."""
 
 import logging
 
@@ -10,7 +10,7 @@ from riskassess.assessments import services
 from riskassess.assessments.access import get_assessment_for_user
 from riskassess.checklist.services import load_checklist
 from riskassess.checklist.spec import validate
-from riskassess.reports import pdf
+from riskassess.reports import pdf, pdf_store
 from riskassess.reports.build import build_report
 from tests.checklist.test_loader import small_data
 from tests.reports.factories import answer, make_assessment
@@ -33,11 +33,12 @@ def ready(db, alice, team):
 
 
 def cached_pdf(assessment, user):
+    """The stored PDF of the assessment's report as it stands, or None."""
     report = build_report(get_assessment_for_user(user, assessment.pk))
-    return cache.get(pdf.cache_key(report))
+    return pdf_store.load(pdf.cache_key(report))
 
 
-def test_submitting_renders_the_pdf_into_the_cache(
+def test_submitting_renders_the_pdf_into_storage(
     client, alice, vera, ready, monkeypatch, django_capture_on_commit_callbacks
 ):
     client.force_login(alice)
