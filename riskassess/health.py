@@ -1,7 +1,7 @@
 """/healthz: may a load balancer send this app server requests?
 
-Two checks decide: the database answers a trivial query, and the evidence
-storage takes a small file and lets it be deleted again. Anonymous callers get
+Two checks decide: the database answers a trivial query, and the evidence and
+PDF storages take a small file and let it be deleted again. Anonymous callers get
 `{"status": "ok"}` (200) or `{"status": "not ok"}` (503) and nothing more: no
 check names, no errors, no timings. Staff (is_staff) also get each check's
 result, its time and its error. The task queue's depth and the age of its
@@ -24,11 +24,14 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.base import ContentFile
 from django.db import connections
+from django.db.models import Count, Min
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from riskassess.evidence.storage import evidence_storage
+from riskassess.reports.pdf_store import reports_storage
 
 logger = logging.getLogger(__name__)
 
@@ -40,19 +43,30 @@ def check_database() -> None:
 
 
 def check_storage() -> None:
-    """Write a small file to the evidence storage and delete it (any backend)."""
-    storage = evidence_storage()
-    name = storage.save(f"healthz-{uuid.uuid4().hex}.tmp", ContentFile(b"ok"))
-    storage.delete(name)
+    """Write a small file to the evidence and the PDF storage and delete it (any backend)."""
+    for storage in (evidence_storage(), reports_storage()):
+        name = storage.save(f"healthz-{uuid.uuid4().hex}.tmp", ContentFile(b"ok"))
+        storage.delete(name)
 
 
 def task_queue_status() -> dict:
-    """Hook for the task queue: how many tasks wait, and the age in seconds of the oldest.
+    """How many tasks wait in the database queue, and the age in seconds of the oldest.
 
-    None for both until riskassess has a task queue (issue 16); then count the
-    queued tasks here. Reported to staff only; it never makes the status "not ok".
+    None for both when tasks run in the request (the immediate backend). Reported
+    to staff only; it never makes the status "not ok".
     """
-    return {"depth": None, "oldest_age_seconds": None}
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task_backends["default"]
+    if not isinstance(backend, DatabaseBackend):
+        return {"backend": type(backend).__name__, "depth": None, "oldest_age_seconds": None}
+    waiting = DBTaskResult.objects.ready().filter(backend_name=backend.alias)
+    summary = waiting.aggregate(depth=Count("pk"), oldest=Min("enqueued_at"))
+    oldest = summary["oldest"]
+    age = round((timezone.now() - oldest).total_seconds(), 1) if oldest else None
+    return {"backend": "database", "depth": summary["depth"], "oldest_age_seconds": age}
 
 
 # What decides "ok": each raises when its part is not usable.

@@ -10,6 +10,9 @@ One visit per page checks three things, and a failure lists every problem found:
 import pytest
 from django.urls import reverse
 
+from riskassess.assessments.access import get_assessment_for_user
+from riskassess.reports import pdf, pdf_store
+from riskassess.reports.build import build_report
 from tests.browser import axe
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.pages import PAGES, V2_PAGES, add_v2
@@ -114,3 +117,30 @@ def test_the_team_pages_refused_review_interval_is_accessible(open_page, world):
     assert not problems, "\n".join(problems)
     world.team.refresh_from_db()
     assert world.team.review_months == 12
+
+
+def test_the_pdf_being_prepared_page_is_accessible_and_becomes_the_download(
+    open_page, world, settings
+):
+    """With a task queue: the 202 page passes axe at both widths, and once the PDF is
+    stored, the page's own Refresh (a header: no script, no meta refresh) downloads it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    alice = world.users["alice"]
+    page = open_page(reverse("report_pdf", args=[world.submitted.pk]), user=alice)
+    assert page.response.status == 202
+    assert page.get_by_role("heading", name="The PDF is being prepared").count() == 1
+    problems = accessibility_problems(page, "desktop width")
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"innerWidth === {PHONE['width']}")
+    problems += accessibility_problems(page, f"{PHONE['width']} px")
+    problems += width_problems(page)
+    problems += [f"console: {text}" for text in page.problems]
+    assert not problems, "\n".join(problems)
+
+    report = build_report(get_assessment_for_user(alice, world.submitted.pk))
+    pdf_store.save(pdf.cache_key(report), b"%PDF-1.7 stored by a worker")
+    with page.expect_download(timeout=15_000) as download:
+        pass  # the Refresh header loads the URL again within three seconds
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as saved:
+        assert saved.read() == b"%PDF-1.7 stored by a worker"

@@ -103,12 +103,42 @@ def test_a_database_failure_is_detailed_for_staff(staff_client, database_down):
     assert body["checks"]["storage"]["ok"] is True
 
 
-def test_staff_see_each_check_and_the_task_queue_hook(staff_client):
+def test_staff_see_each_check_and_no_queue_when_tasks_run_in_the_request(staff_client):
     body = staff_client.get(URL).json()
     assert body["status"] == "ok"
     assert set(body["checks"]) == {"database", "storage"}
     assert all(check["ok"] and check["ms"] >= 0 for check in body["checks"].values())
-    assert body["task_queue"] == {"depth": None, "oldest_age_seconds": None}
+    assert body["task_queue"] == {
+        "backend": "ImmediateBackend",
+        "depth": None,
+        "oldest_age_seconds": None,
+    }
+
+
+def test_staff_see_the_database_queues_depth_and_oldest_task(staff_client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from riskassess.reports import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert staff_client.get(URL).json()["task_queue"]["depth"] == 0
+    first = tasks.render_pdf.enqueue("00000000-0000-4000-8000-000000000000")
+    tasks.render_pdf.enqueue("00000000-0000-4000-8000-000000000001")
+    done = tasks.render_pdf.enqueue("00000000-0000-4000-8000-000000000002")
+    DBTaskResult.objects.filter(pk=done.id).update(status="SUCCESSFUL")
+    DBTaskResult.objects.filter(pk=first.id).update(
+        enqueued_at=timezone.now() - timedelta(minutes=5)
+    )
+    body = staff_client.get(URL).json()
+    assert body["status"] == "ok"
+    queue = body["task_queue"]
+    assert queue["backend"] == "database" and queue["depth"] == 2
+    assert 299 <= queue["oldest_age_seconds"] < 400
+    # A backlog is no reason to leave the pool, and anonymous probes see none of it.
+    assert Client().get(URL).json() == {"status": "ok"}
 
 
 def test_a_member_who_is_not_staff_sees_no_details(alice):
