@@ -5,6 +5,7 @@ alice owns the team, bob edits, vera only views, charlie is in another team.
 
 import os
 import shutil
+import signal
 
 import pytest
 from django.db import connections
@@ -144,6 +145,32 @@ def set_profile(assessment, user, **choices) -> None:
             or 0,
             user=user,
         )
+
+
+# Task workers: the real `manage.py db_worker` on the database queue, in this process.
+
+
+@pytest.fixture
+def run_task_worker(monkeypatch):
+    """run_task_worker(): drain the database task queue with the real worker, here.
+
+    Tests that use it set settings.TASKS to django_tasks_db's DatabaseBackend. The
+    worker closes stale connections between tasks, as a request does; here that
+    would close the test's own transaction, so it is left open. Its signal handlers
+    are put back afterwards. tests/reports/test_worker.py runs it as a process.
+    """
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+
+    def run():
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+    yield run
+    for number, handler in kept.items():
+        signal.signal(number, handler)
 
 
 # Browser tests: Debian's chromium driven by Playwright's Python client. ------------------------

@@ -1,8 +1,9 @@
 """Tell users what happened: one notification each, and an e-mail once it is committed.
 
 Other apps call `notify` inside the transaction that makes the change; a
-rolled-back change notifies nobody. E-mails are sent after the commit, in the
-request that made the change (bounded by EMAIL_TIMEOUT): any failure there is
+rolled-back change notifies nobody. E-mails are queued as a task after the
+commit (emails.py): a task worker sends them, or with the immediate backend the
+request that made the change (bounded by EMAIL_TIMEOUT). Any failure there is
 logged on "riskassess.notifications" and swallowed, so a broken mail server
 never costs anyone their change. E-mails say what happened, to which
 assessment, and link to it: never an answer, a comment or evidence.
@@ -13,15 +14,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from riskassess.assessments.models import TITLE_MAX
+from riskassess.notifications import tasks
 from riskassess.notifications.models import URL_MAX, Notification
 
 log = logging.getLogger("riskassess.notifications")
@@ -80,53 +77,17 @@ def notify(
         )
         for pk in ids
     )
-    notification_ids = [n.pk for n in created]
-    transaction.on_commit(lambda: send_emails(notification_ids))
+    notification_ids = [str(n.pk) for n in created]
+    transaction.on_commit(lambda: _queue_emails(notification_ids))
     return created
 
 
-def send_emails(notification_ids: list) -> None:
-    """E-mail each of these notifications to its recipient, if they want e-mails and
-    have an address; every failure is logged, none is raised."""
+def _queue_emails(notification_ids: list[str]) -> None:
+    # A task: a worker sends them (TASK_BACKEND=database), or this request does.
     try:
-        wanted = (
-            Notification.objects.filter(pk__in=notification_ids, recipient__is_active=True)
-            .exclude(recipient__email="")
-            .filter(
-                Q(recipient__notification_preference__isnull=True)
-                | Q(recipient__notification_preference__emails=True)
-            )
-            .select_related("recipient")
-        )
-        messages = [email_for(notification) for notification in wanted]
-        if not messages:
-            return
-        with get_connection() as connection:
-            for message in messages:
-                try:
-                    connection.send_messages([message])
-                except Exception:
-                    log.exception("Could not e-mail a notification to %s", message.to[0])
+        tasks.send_notification_emails.enqueue(notification_ids)
     except Exception:
-        log.exception("Could not send notification e-mails")
-
-
-def email_for(notification: Notification) -> EmailMessage:
-    context = {
-        "name": notification.recipient.get_username(),
-        "headline": notification.headline,
-        "title": notification.title,
-        "link": settings.SITE_URL + notification.url,
-        "settings_link": settings.SITE_URL + reverse("notification_settings"),
-    }
-    subject = render_to_string("notifications/email/subject.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),  # one line: a header cannot hold a line break
-        body=render_to_string("notifications/email/body.txt", context),
-        to=[notification.recipient.email],
-        # Out-of-office replies are not sent to automatic messages (RFC 3834).
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+        log.exception("Could not queue notification e-mails")
 
 
 def mark_read(notification: Notification) -> None:

@@ -21,16 +21,17 @@ WeasyPrint is a browser (docs/security.md, "The PDF renderer is a browser"), so:
   and sums up the rest (`pdf_limits.glyph_warnings_summed`).
 
 Where each part lives: the HTML (`render_report_html`; what the template prints is
-prepared in pdf_context.py) and the cache are here; WeasyPrint's setup and tuning,
-from the HTML to PDF bytes, in pdf_engine.py; the fetcher in pdf_fetch.py; the time
-limit in pdf_timelimit.py.
+prepared in pdf_context.py) and the key of each PDF are here; WeasyPrint's setup and
+tuning, from the HTML to PDF bytes, in pdf_engine.py; the fetcher in pdf_fetch.py;
+the time limit in pdf_timelimit.py; stored PDFs in pdf_store.py; renders queued
+for a task worker in tasks.py and pdf_queue.py.
 
 Speed (docs/performance.md): WeasyPrint is tuned in pdf_engine.py, and the markup
-is lean (pdf_context, the templates); a report whose data has not changed comes
-from Django's cache, keyed by its fingerprint (which ignores `generated_at`). The
-printed "data as of" time is derived from the report's own content, so a cached
-copy stays accurate; the "PDF rendered" time is that of the render that produced
-the cached file.
+is lean (pdf_context, the templates); a report whose data has not changed is the
+stored file (pdf_store), named by its key, which holds its fingerprint (which
+ignores `generated_at`). The printed "data as of" time is derived from the report's
+own content, so a stored copy stays accurate; the "PDF rendered" time is that of
+the render that produced the stored file.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ ask for a task is checked by the view or receiver that enqueues it, never here.
 With settings.TASK_BACKEND "immediate" (make run, the tests) a task runs in the
 request that enqueues it; with "database" (make serve) `manage.py db_worker`
 runs it, in its own process and main thread, where the PDF time limit
-(pdf.time_limit, SIGALRM) applies.
+(pdf_timelimit.time_limit, SIGALRM) applies.
 """
 
 from __future__ import annotations

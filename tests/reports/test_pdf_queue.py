@@ -8,13 +8,10 @@ runs it as a separate process.
 """
 
 import logging
-import signal
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.urls import reverse
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from riskassess.assessments import services
@@ -30,24 +27,6 @@ DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 def database_queue(settings):
     cache.clear()
     settings.TASKS = DATABASE_QUEUE
-
-
-@pytest.fixture
-def run_worker(monkeypatch):
-    """Drain the queue with the real worker, in this process; put back its signal handlers.
-
-    The worker closes stale connections between tasks, as a request does; here that
-    would close the test's own transaction, so it is left open.
-    """
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-
-    def run():
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-
-    yield run
-    for number, handler in kept.items():
-        signal.signal(number, handler)
 
 
 @pytest.fixture
@@ -92,12 +71,12 @@ def test_a_download_queues_one_render_and_says_the_pdf_is_being_prepared(
 
 
 def test_the_worker_renders_it_into_storage_and_the_next_load_is_the_download(
-    client, alice, vera, submitted, monkeypatch, run_worker
+    client, alice, vera, submitted, monkeypatch, run_task_worker
 ):
     client.force_login(alice)
     url = reverse("report_pdf", args=[submitted.pk])
     assert client.get(url).status_code == 202
-    run_worker()
+    run_task_worker()
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
     monkeypatch.setattr(pdf, "_render_pdf", no_render)
@@ -128,7 +107,7 @@ def test_a_revision_pdf_is_queued_with_its_number(client, alice, submitted):
     ],
 )
 def test_a_failed_render_gives_the_unavailable_page_and_is_not_queued_again(
-    client, alice, submitted, monkeypatch, run_worker, caplog, error, words
+    client, alice, submitted, monkeypatch, run_task_worker, caplog, error, words
 ):
     def broken(report):
         raise error
@@ -137,7 +116,7 @@ def test_a_failed_render_gives_the_unavailable_page_and_is_not_queued_again(
     client.force_login(alice)
     url = reverse("report_pdf", args=[submitted.pk])
     assert client.get(url).status_code == 202
-    run_worker()
+    run_task_worker()
     assert DBTaskResult.objects.get().status == "FAILED"
 
     with caplog.at_level(logging.WARNING):
@@ -160,12 +139,12 @@ def test_outsiders_queue_nothing(client, charlie, submitted):
 
 
 def test_with_the_cache_lost_a_stored_pdf_is_still_served(
-    client, alice, submitted, run_worker, monkeypatch
+    client, alice, submitted, run_task_worker, monkeypatch
 ):
     client.force_login(alice)
     url = reverse("report_pdf", args=[submitted.pk])
     client.get(url)
-    run_worker()
+    run_task_worker()
     cache.clear()
     monkeypatch.setattr(pdf, "_render_pdf", no_render)
     assert client.get(url).status_code == 200
