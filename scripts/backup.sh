@@ -54,6 +54,10 @@ EVIDENCE_DIR="$("$PY" -c 'import pathlib
 from riskassess.env import env_str
 print(pathlib.Path(env_str("EVIDENCE_ROOT") or "var/evidence").resolve())')" \
   || die "cannot read EVIDENCE_ROOT"
+case "${STORAGE_URL:-}" in
+  s3://*) echo "backup: warning: STORAGE_URL keeps the evidence files in the bucket, not in $EVIDENCE_DIR;" \
+    "back the bucket up with the provider's tools (README, Running on several servers)" >&2 ;;
+esac
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 BACKUP_DIR="${BACKUP_DIR:-var/backups}"
