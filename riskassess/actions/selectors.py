@@ -11,6 +11,7 @@ from django.utils import timezone
 from riskassess.actions.models import ACTIVE, Action, Finding
 from riskassess.assessments.models import Answer, Assessment, Revision
 from riskassess.assessments.reportdata import finding_keys
+from riskassess.present import day
 
 
 @dataclass
@@ -240,7 +241,7 @@ def plan_changes(deployment_id, limit: int = 30) -> list[dict]:
             "at": record.history_date, "user": record.history_user,
             "what": "action", "name": record.title,
             "how": f"{how[record.history_type]}: {record.get_status_display().lower()}, "
-                   f"owner {record.owner_name}, due {record.due_on:%-d %b %Y}",
+                   f"owner {record.owner_name}, due {day(record.due_on)}",
         })  # fmt: skip
     for record in (
         Finding.history.filter(deployment_id=deployment_id)
@@ -250,9 +251,9 @@ def plan_changes(deployment_id, limit: int = 30) -> list[dict]:
         state = record.get_treatment_display().lower()
         if record.treatment == "accept":
             state = "acceptance accepted" if record.accepted_at else "acceptance proposed"
-            state += f" until {record.expires_on:%-d %b %Y}" if record.expires_on else ""
+            state += f" until {day(record.expires_on)}" if record.expires_on else ""
         if record.lapsed_on:
-            state += f" (an acceptance expired on {record.lapsed_on:%-d %b %Y})"
+            state += f" (an acceptance expired on {day(record.lapsed_on)})"
         rows.append({"at": record.history_date, "user": record.history_user,
                      "what": "finding", "name": record.item_key, "how": state})  # fmt: skip
     rows.sort(key=lambda r: r["at"], reverse=True)
