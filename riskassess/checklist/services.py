@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import models, transaction
-from simple_history.utils import bulk_create_with_history
 
-from riskassess.checklist import rules
+from riskassess.checklist import rows, rules
 from riskassess.checklist.diff import differences
 from riskassess.checklist.exporting import export_checklist, spec_data
 from riskassess.checklist.models import (
@@ -62,24 +61,6 @@ def _remove_missing(queryset: models.QuerySet, counts: Counter) -> None:
                 counts["retired"] += 1
 
 
-def _item_values(spec) -> dict:
-    """An item's own fields from its spec (both load paths write the same)."""
-    return {
-        "question": spec.question,
-        "guidance": spec.guidance,
-        "mitigation": spec.mitigation,
-        "reference": spec.reference,
-        "weight": spec.weight,
-        # A condition goes to critical_if; `critical` keeps the plain flag.
-        "critical": spec.critical is True,
-        "critical_if": (spec.critical or None) if isinstance(spec.critical, dict) else None,
-        "required": spec.required,
-        "applies_if": spec.applies_if,
-        "scope": spec.scope,
-        "frameworks": spec.frameworks,
-    }
-
-
 def _load_options(
     checklist: Checklist, item: Item | None, specs: list[OptionSpec], counts: Counter
 ):
@@ -87,13 +68,7 @@ def _load_options(
         _upsert(
             Option,
             {"checklist": checklist, "item": item, "key": spec.key},
-            {
-                "label": spec.label,
-                "risk": spec.risk,
-                "not_applicable": spec.not_applicable,
-                "order": order,
-                "active": True,
-            },
+            rows.option_values(spec, order),
             counts,
         )
     keys = [spec.key for spec in specs]
@@ -107,19 +82,14 @@ def _load_profile(checklist: Checklist, specs: list[ProfileQuestionSpec], counts
         question = _upsert(
             ProfileQuestion,
             {"checklist": checklist, "key": spec.key},
-            {
-                "question": spec.question,
-                "guidance": spec.guidance,
-                "multiple": spec.multiple,
-                "order": order,
-            },
+            rows.question_values(spec, order),
             counts,
         )
         for option_order, option in enumerate(spec.options):
             _upsert(
                 ProfileOption,
                 {"question": question, "key": option.key},
-                {"label": option.label, "impact": option.impact, "order": option_order},
+                rows.profile_option_values(option, option_order),
                 counts,
             )
         keys = [option.key for option in spec.options]
@@ -133,14 +103,14 @@ def _load_frameworks(checklist: Checklist, specs: list[FrameworkSpec], counts: C
         framework = _upsert(
             Framework,
             {"checklist": checklist, "key": spec.key},
-            {"name": spec.name, "version": spec.version, "source": spec.source, "order": order},
+            rows.framework_values(spec, order),
             counts,
         )
         for number, requirement in enumerate(spec.requirements):
             _upsert(
                 Requirement,
                 {"framework": framework, "rid": requirement.id},
-                {"title": requirement.title, "order": number},
+                rows.requirement_values(requirement, number),
                 counts,
             )
         ids = [requirement.id for requirement in spec.requirements]
@@ -183,7 +153,7 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
         values["status"] = status or Status.PUBLISHED
     checklist = _upsert(Checklist, {"slug": spec.slug, "version": spec.version}, values, counts)
     if existing is None:
-        counts["created"] += _create_contents(checklist, spec)
+        counts["created"] += rows.create_contents(checklist, spec)
         return checklist, counts
     _load_options(checklist, None, spec.scale, counts)
     _load_profile(checklist, spec.profile, counts)
@@ -194,27 +164,14 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
         category = _upsert(
             Category,
             {"checklist": checklist, "key": cat_spec.key},
-            {
-                "name": cat_spec.name,
-                "description": cat_spec.description,
-                "reference": cat_spec.reference,
-                "weight": cat_spec.weight,
-                "order": order,
-                "active": True,
-                "applies_if": cat_spec.applies_if,
-            },
+            rows.category_values(cat_spec, order),
             counts,
         )
         for item_spec in cat_spec.items:
             item = _upsert(
                 Item,
                 {"checklist": checklist, "key": item_spec.key},
-                {
-                    "category": category,
-                    "order": item_order,
-                    "active": True,
-                    **_item_values(item_spec),
-                },
+                {"category": category, **rows.item_values(item_spec, item_order)},
                 counts,
             )
             item_order += 1
@@ -230,125 +187,6 @@ def load_checklist(spec: ChecklistSpec, *, status: str | None = None) -> tuple[C
         checklist = set_status(checklist=checklist, status=status)
         counts["status changed"] += 1
     return checklist, counts
-
-
-def _bulk(model, rows: list) -> list:
-    """Insert the rows and their "created" history records, a few queries per model."""
-    return bulk_create_with_history(rows, model) if rows else []
-
-
-def _create_contents(checklist: Checklist, spec: ChecklistSpec) -> int:
-    """Everything under a checklist this load just created, inserted in bulk.
-
-    Nothing exists yet, so there is nothing to match or remove: upserting row by row
-    would cost two queries per row (a lookup and the insert, plus its history record),
-    about 800 for version 2 of the default checklist, against about 20 here.
-    The rows and their history are the ones the upsert path writes.
-    """
-
-    def options(item, specs):
-        return [
-            Option(
-                checklist=checklist,
-                item=item,
-                key=option.key,
-                label=option.label,
-                risk=option.risk,
-                not_applicable=option.not_applicable,
-                order=order,
-                active=True,
-            )
-            for order, option in enumerate(specs)
-        ]
-
-    questions = _bulk(
-        ProfileQuestion,
-        [
-            ProfileQuestion(
-                checklist=checklist,
-                key=q.key,
-                question=q.question,
-                guidance=q.guidance,
-                multiple=q.multiple,
-                order=order,
-            )
-            for order, q in enumerate(spec.profile)
-        ],
-    )
-    profile_options = _bulk(
-        ProfileOption,
-        [
-            ProfileOption(question=question, key=o.key, label=o.label, impact=o.impact, order=order)
-            for question, q in zip(questions, spec.profile, strict=True)
-            for order, o in enumerate(q.options)
-        ],
-    )
-    frameworks = _bulk(
-        Framework,
-        [
-            Framework(
-                checklist=checklist,
-                key=f.key,
-                name=f.name,
-                version=f.version,
-                source=f.source,
-                order=order,
-            )
-            for order, f in enumerate(spec.frameworks)
-        ],
-    )
-    requirements = _bulk(
-        Requirement,
-        [
-            Requirement(framework=framework, rid=r.id, title=r.title, order=order)
-            for framework, f in zip(frameworks, spec.frameworks, strict=True)
-            for order, r in enumerate(f.requirements)
-        ],
-    )
-    categories = _bulk(
-        Category,
-        [
-            Category(
-                checklist=checklist,
-                key=c.key,
-                name=c.name,
-                description=c.description,
-                reference=c.reference,
-                weight=c.weight,
-                order=order,
-                active=True,
-                applies_if=c.applies_if,
-            )
-            for order, c in enumerate(spec.categories)
-        ],
-    )
-    pairs = [
-        (category, i)
-        for category, c in zip(categories, spec.categories, strict=True)
-        for i in c.items
-    ]
-    items = _bulk(
-        Item,
-        [
-            Item(
-                checklist=checklist,
-                category=category,
-                key=i.key,
-                order=order,
-                active=True,
-                **_item_values(i),
-            )
-            for order, (category, i) in enumerate(pairs)
-        ],
-    )
-    all_options = options(None, spec.scale) + [
-        option
-        for item, (_, i) in zip(items, pairs, strict=True)
-        for option in options(item, i.options or [])
-    ]
-    _bulk(Option, all_options)
-    rows = (questions, profile_options, frameworks, requirements, categories, items, all_options)
-    return sum(len(r) for r in rows)
 
 
 def _compare_frozen(
