@@ -37,6 +37,16 @@ def accessibility_problems(page, where: str) -> list[str]:
     return [f"axe at {where}:\n{axe.describe(found)}"] if found else []
 
 
+def desktop_and_phone_problems(page, state: str = "") -> list[str]:
+    """axe at the page's desktop width, then at 390 px with the width checks."""
+    where = f", {state}" if state else ""
+    problems = accessibility_problems(page, f"desktop width{where}")
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"innerWidth === {PHONE['width']}")
+    problems += accessibility_problems(page, f"{PHONE['width']} px{where}")
+    return problems + width_problems(page)
+
+
 def width_problems(page) -> list[str]:
     problems = []
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -64,11 +74,7 @@ def test_page_is_accessible_fits_a_phone_and_logs_no_error(open_page, world, spe
     user = world.users[spec.user] if spec.user else None
     page = open_page(spec.url(world), user=user, viewport=DESKTOP)
     assert page.response.status == spec.status
-    problems = accessibility_problems(page, "desktop width")
-    page.set_viewport_size(PHONE)
-    page.wait_for_function(f"innerWidth === {PHONE['width']}")
-    problems += accessibility_problems(page, f"{PHONE['width']} px")
-    problems += width_problems(page)
+    problems = desktop_and_phone_problems(page)
     # The not-found page is itself a 404 response, which Chromium logs.
     logged = [p for p in page.problems if not (spec.status == 404 and "404" in p)]
     problems += [f"console: {text}" for text in logged]
@@ -89,11 +95,7 @@ def test_a_format_2_report_page_is_accessible_and_fits_a_phone(open_page, v2_wor
         assert page.get_by_role("heading", name=name).count() == 1, name
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     assert page.locator(".coverage-table tbody tr").count() == 72 + 48 + 38 + 24
-    problems = accessibility_problems(page, "desktop width, details open")
-    page.set_viewport_size(PHONE)
-    page.wait_for_function(f"innerWidth === {PHONE['width']}")
-    problems += accessibility_problems(page, f"{PHONE['width']} px, details open")
-    problems += width_problems(page)
+    problems = desktop_and_phone_problems(page, "details open")
     problems += [f"console: {text}" for text in page.problems]
     assert not problems, f"{spec.name} at {spec.url(v2_world)}:\n" + "\n".join(problems)
 
@@ -108,11 +110,7 @@ def test_the_team_pages_refused_review_interval_is_accessible(open_page, world):
     assert field.input_value() == "61"
     assert field.get_attribute("aria-invalid") == "true"
     assert page.locator("#review-error").is_visible()
-    problems = accessibility_problems(page, "desktop width, value refused")
-    page.set_viewport_size(PHONE)
-    page.wait_for_function(f"innerWidth === {PHONE['width']}")
-    problems += accessibility_problems(page, f"{PHONE['width']} px, value refused")
-    problems += width_problems(page)
+    problems = desktop_and_phone_problems(page, "value refused")
     problems += [f"console: {text}" for text in page.problems if "400" not in text]
     assert not problems, "\n".join(problems)
     world.team.refresh_from_db()
@@ -129,11 +127,7 @@ def test_the_pdf_being_prepared_page_is_accessible_and_becomes_the_download(
     page = open_page(reverse("report_pdf", args=[world.submitted.pk]), user=alice)
     assert page.response.status == 202
     assert page.get_by_role("heading", name="The PDF is being prepared").count() == 1
-    problems = accessibility_problems(page, "desktop width")
-    page.set_viewport_size(PHONE)
-    page.wait_for_function(f"innerWidth === {PHONE['width']}")
-    problems += accessibility_problems(page, f"{PHONE['width']} px")
-    problems += width_problems(page)
+    problems = desktop_and_phone_problems(page)
     problems += [f"console: {text}" for text in page.problems]
     assert not problems, "\n".join(problems)
 
