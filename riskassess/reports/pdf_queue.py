@@ -5,8 +5,10 @@ PDF is not stored yet enqueues `tasks.render_pdf` and gets the "being prepared"
 page, which asks again every few seconds until the file is stored. With the
 immediate backend the view renders in the request, as before (views.report_pdf).
 
-Which task renders which PDF is kept in Django's cache (key -> task id), so that a
-page that asks again does not queue the same render twice. Nothing correct
+Which task renders which PDF is kept in Django's cache (key -> task id, and the
+assessment or revision -> its latest task), so that a page that asks again does not
+queue the same render twice, and while a render is under way finds it without
+building the report. Nothing correct
 depends on it: with the cache lost, the next ask queues another task, which finds
 the PDF stored, or renders it.
 """
@@ -56,6 +58,28 @@ def _marker_ttl() -> int:
     return max(pdf_limits.failure_ttl(), 2 * int(settings.PDF_RENDER_TIMEOUT or 30), 60)
 
 
+def _of_report(assessment_id, number: int | None) -> str:
+    # Which task last rendered this assessment's (or revision's) PDF, whatever its key.
+    return f"riskassess:pdf-task-of:{assessment_id}:{number}"
+
+
+def _result(task_id):
+    try:
+        return tasks.render_pdf.get_result(task_id)
+    except TaskResultDoesNotExist:
+        return None
+
+
+def pending(assessment_id, number: int | None) -> Pending | None:
+    """The render of this report's PDF that is queued or running, if any: checked
+    without building the report (a cache read and one query)."""
+    task_id = pdf_limits.cached(_of_report(assessment_id, number))
+    result = _result(task_id) if task_id else None
+    if result is not None and result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+        return Pending(task_id)
+    return None
+
+
 def _timed_out(result) -> bool:
     return any(e.exception_class_path.endswith("PDFRenderTimeout") for e in result.errors)
 
@@ -64,10 +88,7 @@ def request_render(key: str, assessment_id, number: int | None) -> Pending | Fai
     """Where the render of the PDF `key` stands, queueing one if none is under way."""
     task_id = pdf_limits.cached(_marker(key))
     if task_id:
-        try:
-            result = tasks.render_pdf.get_result(task_id)
-        except TaskResultDoesNotExist:
-            result = None
+        result = _result(task_id)
         if result is not None:
             if result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
                 return Pending(task_id)
@@ -77,4 +98,5 @@ def request_render(key: str, assessment_id, number: int | None) -> Pending | Fai
             # queued (a new key), or the storage lost it. Queue it again.
     result = tasks.render_pdf.enqueue(str(assessment_id), number)
     pdf_limits.keep(_marker(key), result.id, _marker_ttl())
+    pdf_limits.keep(_of_report(assessment_id, number), result.id, _marker_ttl())
     return Pending(result.id)

@@ -26,12 +26,16 @@ from riskassess.reports.chart import bar_chart
 logger = logging.getLogger(__name__)
 
 
+def _checked(request: HttpRequest, assessment_id, number: int | None):
+    """The assessment and its revision `number` (None for its current state): access-checked."""
+    if number is None:
+        return get_assessment_for_user(request.user, assessment_id, Role.VIEWER), None
+    return get_revision_for_user(request.user, assessment_id, number)
+
+
 def _report(request: HttpRequest, assessment_id, number: int | None):
     """The assessment and its report (a revision's, when `number` is given): access-checked."""
-    if number is None:
-        assessment = get_assessment_for_user(request.user, assessment_id, Role.VIEWER)
-        return assessment, build_report(assessment)
-    assessment, revision = get_revision_for_user(request.user, assessment_id, number)
+    assessment, revision = _checked(request, assessment_id, number)
     return assessment, build_report(assessment, revision=revision)
 
 
@@ -103,7 +107,15 @@ def _download(
 
 def _pdf(request: HttpRequest, assessment_id, number: int | None = None) -> HttpResponse:
     """The PDF download: rendered here, or with a task queue, stored or being prepared."""
-    assessment, report = _report(request, assessment_id, number)
+    assessment, revision = _checked(request, assessment_id, number)
+    # While a render of this report is queued or running, the page that asks again
+    # costs a cache read and one query, not a report: readers wait on the same
+    # web workers that serve everyone else (docs/performance.md, issue 16).
+    if pdf_queue.queued():
+        pending = pdf_queue.pending(assessment.pk, number)
+        if pending is not None:
+            return _pdf_not_stored(request, assessment.pk, number, pending)
+    report = build_report(assessment, revision=revision)
     try:
         if not pdf_queue.queued():
             body = pdf.render_report_pdf(report)

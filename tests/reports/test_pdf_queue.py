@@ -164,3 +164,24 @@ def test_submitting_queues_the_render_and_does_not_render_in_the_request(
     task = DBTaskResult.objects.get()
     assert task.status == "READY"
     assert task.args_kwargs["args"] == [str(assessment.pk)]
+
+
+def test_while_a_render_waits_asking_again_builds_no_report(
+    client, alice, submitted, monkeypatch, django_assert_max_num_queries
+):
+    from riskassess.reports import views
+
+    client.force_login(alice)
+    url = reverse("report_pdf", args=[submitted.pk])
+    assert client.get(url).status_code == 202
+
+    def no_report(*args, **kwargs):
+        raise AssertionError("the report was built again")
+
+    monkeypatch.setattr(views, "build_report", no_report)
+    # The session and user, the access check, the task's status, the page's unread
+    # notification count: no report queries.
+    with django_assert_max_num_queries(5):
+        again = client.get(url)
+    assert again.status_code == 202 and again["Refresh"] == "3"
+    assert DBTaskResult.objects.count() == 1
