@@ -43,7 +43,7 @@ if [ "${TASK_BACKEND:-database}" = database ] && [ "$TASK_WORKERS" -gt 0 ]; then
   for _ in $(seq 1 "$TASK_WORKERS"); do
     # At a lower priority than the web workers: a burst of PDF renders must not
     # slow every page down (docs/performance.md, "PDFs off the request path").
-    nice -n "${TASK_NICE:-10}" "$PY" manage.py db_worker --no-reload --interval 1 &
+    nice -n "${TASK_NICE:-19}" "$PY" manage.py db_worker --no-reload --interval 1 &
     pids+=($!)
   done
   echo "serve: $TASK_WORKERS task worker(s) (manage.py db_worker)" >&2
