@@ -35,3 +35,23 @@ class AuditedAdmin(SimpleHistoryAdmin):
             if obj is None or not self.has_change_permission(request, obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class SuperuserReadOnly:
+    """A read-only admin page that only superusers see: for records the app alone
+    writes, through its rules (evidence, notifications, action plans)."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,24 +7,11 @@ the team) is checked; the admin only shows them and their audit trail.
 from django.contrib import admin
 
 from riskassess.actions.models import Action, Finding
-from riskassess.adminbase import AuditedAdmin
+from riskassess.adminbase import AuditedAdmin, SuperuserReadOnly
 
 
-class _ReadOnly(AuditedAdmin):
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class _ReadOnly(SuperuserReadOnly, AuditedAdmin):
+    pass
 
 
 @admin.register(Finding)
