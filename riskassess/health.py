@@ -29,6 +29,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from riskassess.evidence.storage import evidence_storage
 from riskassess.reports.pdf_store import reports_storage
@@ -55,10 +58,6 @@ def task_queue_status() -> dict:
     None for both when tasks run in the request (the immediate backend). Reported
     to staff only; it never makes the status "not ok".
     """
-    from django_tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
     backend = task_backends["default"]
     if not isinstance(backend, DatabaseBackend):
         return {"backend": type(backend).__name__, "depth": None, "oldest_age_seconds": None}

@@ -8,9 +8,8 @@ immediate backend the view renders in the request, as before (views.report_pdf).
 Which task renders which PDF is kept in Django's cache (key -> task id, and the
 assessment or revision -> its latest task), so that a page that asks again does not
 queue the same render twice, and while a render is under way finds it without
-building the report. Nothing correct
-depends on it: with the cache lost, the next ask queues another task, which finds
-the PDF stored, or renders it.
+building the report. Nothing correct depends on it: with the cache lost, the next
+ask queues another task, which finds the PDF stored, or renders it.
 """
 
 from __future__ import annotations
@@ -26,6 +25,8 @@ from riskassess.reports import pdf_limits, tasks
 
 # How often the "being prepared" page asks again (its Refresh header), in seconds.
 REFRESH_SECONDS = 3
+# A task in one of these states will still store the PDF: nothing to queue.
+UNDER_WAY = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
 
 
 def queued() -> bool:
@@ -75,7 +76,7 @@ def pending(assessment_id, number: int | None) -> Pending | None:
     without building the report (a cache read and one query)."""
     task_id = pdf_limits.cached(_of_report(assessment_id, number))
     result = _result(task_id) if task_id else None
-    if result is not None and result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+    if result is not None and result.status in UNDER_WAY:
         return Pending(task_id)
     return None
 
@@ -90,7 +91,7 @@ def request_render(key: str, assessment_id, number: int | None) -> Pending | Fai
     if task_id:
         result = _result(task_id)
         if result is not None:
-            if result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+            if result.status in UNDER_WAY:
                 return Pending(task_id)
             if result.status == TaskResultStatus.FAILED:
                 return Failed(task_id, _timed_out(result))

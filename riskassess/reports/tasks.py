@@ -20,14 +20,12 @@ from riskassess.reports.build import build_report
 
 
 @task()
-def render_pdf(assessment_id: str, number: int | None = None) -> str:
+def render_pdf(assessment_id: str, number: int | None = None) -> None:
     """Render the PDF of an assessment (or of its revision `number`) into storage.
 
-    Returns the PDF's key. A render that fails or times out raises, so the task
-    result says FAILED with the error; the failure is also remembered (pdf_limits).
+    A render that fails or times out raises, so the task result says FAILED with
+    the error; the failure is also remembered (pdf_limits).
     """
     assessment = Assessment.objects.select_related("team", "checklist").get(pk=assessment_id)
     revision = None if number is None else assessment.revisions.get(number=number)
-    report = build_report(assessment, revision=revision)
-    pdf.render_report_pdf(report)
-    return pdf.cache_key(report)
+    pdf.render_report_pdf(build_report(assessment, revision=revision))

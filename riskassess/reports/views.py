@@ -108,16 +108,17 @@ def _download(
 def _pdf(request: HttpRequest, assessment_id, number: int | None = None) -> HttpResponse:
     """The PDF download: rendered here, or with a task queue, stored or being prepared."""
     assessment, revision = _checked(request, assessment_id, number)
+    queued = pdf_queue.queued()
     # While a render of this report is queued or running, the page that asks again
     # costs a cache read and one query, not a report: readers wait on the same
     # web workers that serve everyone else (docs/performance.md, issue 16).
-    if pdf_queue.queued():
+    if queued:
         pending = pdf_queue.pending(assessment.pk, number)
         if pending is not None:
             return _pdf_not_stored(request, assessment.pk, number, pending)
     report = build_report(assessment, revision=revision)
     try:
-        if not pdf_queue.queued():
+        if not queued:
             body = pdf.render_report_pdf(report)
         else:
             key = pdf.cache_key(report)
@@ -126,7 +127,7 @@ def _pdf(request: HttpRequest, assessment_id, number: int | None = None) -> Http
                 state = pdf_queue.request_render(key, assessment.pk, number)
                 return _pdf_not_stored(request, assessment.pk, number, state)
     except pdf.PDFUnavailable as error:
-        # _report checked access before rendering started: the user may see this page.
+        # _checked checked access before rendering started: the user may see this page.
         return _pdf_unavailable(request, assessment_id, error)
     return _attachment(body, report, "application/pdf", "pdf")
 
